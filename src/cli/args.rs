@@ -1,0 +1,203 @@
+//! The command line, as clap sees it. `main.rs` parses it; `cli::run` acts on it.
+
+use crate::config::FailOn;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no finding at or above --fail-on (default: error)
+  1  at least one finding at or above --fail-on
+  2  usage, configuration or internal error
+
+Configuration is read from the nearest .valkey-migrate.toml above the scanned path
+(`valkey-migrate init` writes a commented one). A finding is silenced in place with a comment
+`valkey-migrate: ignore[CODE]` on its line or the line above.";
+
+#[derive(Debug, Parser)]
+#[command(name = "valkey-migrate", version, about = "Audit a repository for a Redis → Valkey migration, plan it, and prove the plan", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Use this config file instead of discovering .valkey-migrate.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .valkey-migrate.toml.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Layer this directory of data files (laid out like rules/) over the built-in knowledge.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a repository and report what blocks or endangers a move to Valkey.
+    #[command(after_help = AFTER_HELP)]
+    Audit(AuditArgs),
+    /// Print what the parsers found (configs, dependencies, infrastructure, images, commands) as JSON.
+    Inventory(InventoryArgs),
+    /// Write a migration plan: ordered steps, rewritten configs, Terraform overrides.
+    Plan(PlanArgs),
+    /// Prove a plan against the bundled server, a real server binary, or a live server.
+    Validate(ValidateArgs),
+    /// Run the bundled RESP server, answering as the chosen Valkey (or Redis) profile does.
+    Serve(ServeArgs),
+    /// List every rule: code, name, default severity and summary.
+    Rules(RulesArgs),
+    /// Print a rule's full explanation and references.
+    Explain(ExplainArgs),
+    /// Write a commented .valkey-migrate.toml.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+/// Options every scanning command shares.
+#[derive(Debug, Args, Clone)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Server profile to migrate to, e.g. valkey-9.1 (default: the newest stable Valkey).
+    #[arg(long, value_name = "PROFILE")]
+    pub target: Option<String>,
+    /// Server profile the repository runs today, when the repository does not say.
+    #[arg(long, value_name = "PROFILE")]
+    pub source: Option<String>,
+    /// Cores of the machine the server runs on, for the io-threads rule.
+    #[arg(long)]
+    pub cores: Option<f64>,
+    /// Run only these rules (codes, families or names; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Do not run these rules (codes, families or names; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Skip paths matching these globs (relative to the config file's directory).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Write the inventory to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Write plan.md, plan.json and the artifacts into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the contents of a non-empty --out directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// A plan directory written by `plan --out`, or a repository.
+    #[arg(value_name = "PLAN_DIR|PATH", default_value = ".")]
+    pub input: PathBuf,
+    /// Spawn this real server binary instead of the bundled server.
+    #[arg(long, value_name = "PATH")]
+    pub server_bin: Option<PathBuf>,
+    /// Validate against a running server (redis://, rediss://, valkey://, unix://).
+    #[arg(long, value_name = "URL", conflicts_with = "server_bin")]
+    pub server: Option<String>,
+    /// Allow writes (under a dedicated key prefix, with TTLs) against --server.
+    #[arg(long)]
+    pub allow_writes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A config file to load, as the profile's server would.
+    #[arg(value_name = "CONFIG_FILE")]
+    pub config_file: Option<PathBuf>,
+    #[arg(long, default_value_t = 6379)]
+    pub port: u16,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    #[arg(long, value_name = "PATH")]
+    pub unixsocket: Option<PathBuf>,
+    /// Server profile to answer as (default: the newest stable Valkey).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (CFG001) or name (target-refuses-config).
+    pub rule: String,
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write .valkey-migrate.toml into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,276 @@
+//! Acting on the parsed command line. Each subcommand is a function returning an exit code.
+
+pub mod args;
+
+use crate::config::{Overrides, Settings};
+use crate::engine::{self, Target};
+use crate::error::UserError;
+use crate::knowledge::Knowledge;
+use crate::report::{self, Format, Report};
+use args::{Cli, ColorChoice, Command, ListFormat, ScanArgs};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let color = use_color(cli.global.color, std::io::stderr().is_terminal());
+    match dispatch(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            print_user_error(&err, color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<u8, UserError> {
+    let knowledge = || Knowledge::with_overlay(cli.global.rules_dir.as_deref()).map_err(UserError::from);
+    match &cli.command {
+        Command::Audit(a) => audit(cli, a, &knowledge()?),
+        Command::Inventory(a) => inventory(cli, a, &knowledge()?),
+        Command::Rules(a) => rules(a, &knowledge()?),
+        Command::Explain(a) => explain(a, &knowledge()?),
+        Command::Init(a) => init(a),
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "valkey-migrate", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+        Command::Plan(_) | Command::Validate(_) | Command::Serve(_) => {
+            Err(UserError::new("this subcommand is not implemented yet").help("`valkey-migrate audit` works today"))
+        }
+    }
+}
+
+/// Colour only on a terminal, never with `NO_COLOR` set (https://no-color.org), unless forced.
+pub fn use_color(choice: ColorChoice, is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn overrides(cli: &Cli, scan: &ScanArgs) -> Overrides {
+    Overrides {
+        config: cli.global.config.clone(),
+        no_config: cli.global.no_config,
+        target: scan.target.clone(),
+        source: scan.source.clone(),
+        cores: scan.cores,
+        fail_on: None,
+        max_file_size: scan.max_file_size,
+        select: scan.select.clone(),
+        ignore: scan.ignore.clone(),
+        exclude: scan.exclude.clone(),
+    }
+}
+
+fn prepare(
+    cli: &Cli,
+    scan: &ScanArgs,
+    knowledge: &Knowledge,
+    fail_on: Option<crate::config::FailOn>,
+) -> Result<(Target, Settings), UserError> {
+    let target = Target::resolve(&scan.paths)?;
+    let mut o = overrides(cli, scan);
+    o.fail_on = fail_on;
+    let settings = Settings::load(&target.paths[0], &o, knowledge)?;
+    Ok((target, settings))
+}
+
+fn audit(cli: &Cli, a: &args::AuditArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    let (target, settings) = prepare(cli, &a.scan, knowledge, a.fail_on)?;
+    let scan = engine::scan(&target, &settings);
+    let result = engine::audit(&scan, &settings, knowledge)?;
+    let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
+    let report = Report {
+        findings: &result.findings,
+        summary: &result.summary,
+        knowledge,
+        root: scan.root.clone(),
+        repo_prefix: report::repo_prefix(&scan.root),
+        target: settings.target.clone(),
+        color: a.format == Format::Human && use_color(cli.global.color, to_terminal),
+        width: terminal_width(to_terminal),
+    };
+    let mut buf = Vec::new();
+    report::render(a.format, &report, &mut buf).map_err(|e| UserError::new(format!("cannot render report: {e}")))?;
+    emit(&buf, a.output.as_deref())?;
+    let failed = settings.fail_on.threshold().is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn inventory(cli: &Cli, a: &args::InventoryArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    let (target, settings) = prepare(cli, &a.scan, knowledge, None)?;
+    let scan = engine::scan(&target, &settings);
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        version: u32,
+        #[serde(flatten)]
+        inventory: &'a crate::inventory::Inventory,
+        diagnostics: Vec<serde_json::Value>,
+    }
+    let diagnostics = scan
+        .diagnostics
+        .iter()
+        .map(|d| serde_json::json!({"code": d.code, "message": d.message, "file": d.location.file, "line": d.location.line}))
+        .collect();
+    let doc = Doc { version: 1, inventory: &scan.inventory, diagnostics };
+    let mut buf =
+        serde_json::to_vec_pretty(&doc).map_err(|e| UserError::new(format!("cannot serialise inventory: {e}")))?;
+    buf.push(b'\n');
+    emit(&buf, a.output.as_deref())?;
+    Ok(EXIT_OK)
+}
+
+fn rules(a: &args::RulesArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    let mut out = String::new();
+    match a.format {
+        ListFormat::Json => {
+            let list: Vec<_> = knowledge
+                .catalog
+                .iter()
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name, "family": r.family, "severity": r.severity, "summary": r.summary}))
+                .collect();
+            out = serde_json::to_string_pretty(&list).expect("plain data") + "\n";
+        }
+        ListFormat::Human => {
+            for family in &knowledge.catalog.families {
+                out.push_str(&format!("{} — {}\n", family.code, family.title));
+                for r in knowledge.catalog.iter().filter(|r| r.family == family.code) {
+                    out.push_str(&format!("  {:<8} {:<34} {:<8} {}\n", r.code, r.name, r.severity.as_str(), r.summary));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    emit(out.as_bytes(), None)?;
+    Ok(EXIT_OK)
+}
+
+fn explain(a: &args::ExplainArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    let Some(rule) = knowledge.catalog.find(&a.rule) else {
+        let codes: Vec<&str> = knowledge.catalog.iter().map(|r| r.code.as_str()).collect();
+        let names: Vec<&str> = knowledge.catalog.iter().map(|r| r.name.as_str()).collect();
+        let hint = crate::error::closest(&a.rule, codes.into_iter().chain(names))
+            .map_or_else(|| "`valkey-migrate rules` lists every rule".to_string(), |c| format!("did you mean {c}?"));
+        return Err(UserError::new(format!("no rule '{}'", a.rule)).help(hint));
+    };
+    let text = match a.format {
+        ListFormat::Json => serde_json::to_string_pretty(rule).expect("plain data") + "\n",
+        ListFormat::Human => {
+            let mut t = format!(
+                "{} ({}) — {}\n\nDefault severity: {}\n\n{}\n",
+                rule.code,
+                rule.name,
+                rule.summary,
+                rule.severity,
+                rule.explanation.trim()
+            );
+            if !rule.references.is_empty() {
+                t.push_str("\nReferences:\n");
+                for r in &rule.references {
+                    t.push_str(&format!("  - {}: {}\n", r.title, r.url));
+                }
+            }
+            t
+        }
+    };
+    emit(text.as_bytes(), None)?;
+    Ok(EXIT_OK)
+}
+
+fn init(a: &args::InitArgs) -> Result<u8, UserError> {
+    if !a.dir.is_dir() {
+        return Err(UserError::new(format!("'{}' is not a directory", a.dir.display())));
+    }
+    let path = a.dir.join(crate::config::FILE_NAME);
+    let bytes = crate::config::DEFAULT_FILE.as_bytes();
+    let result =
+        if a.force { crate::fsutil::write_atomic(&path, bytes) } else { crate::fsutil::write_new(&path, bytes) };
+    match result {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            Ok(EXIT_OK)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(UserError::new(format!("{} already exists", path.display())).help("pass --force to replace it"))
+        }
+        Err(e) => Err(UserError::new(format!("cannot write {}: {e}", path.display()))),
+    }
+}
+
+fn emit(bytes: &[u8], output: Option<&std::path::Path>) -> Result<(), UserError> {
+    match output {
+        Some(path) => crate::fsutil::write_atomic(path, bytes)
+            .map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(UserError::new(format!("cannot write output: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn terminal_width(is_tty: bool) -> usize {
+    if !is_tty {
+        return 100;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+pub fn print_user_error(err: &UserError, color: bool) {
+    use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+    #[derive(Debug)]
+    struct Shown<'a>(&'a UserError, Option<NamedSource<String>>);
+    impl std::fmt::Display for Shown<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0.message)
+        }
+    }
+    impl std::error::Error for Shown<'_> {}
+    impl Diagnostic for Shown<'_> {
+        fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+            self.0.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        }
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            self.1.as_ref().map(|s| s as &dyn miette::SourceCode)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            self.1.as_ref()?;
+            let span = &self.0.context.as_ref()?.location.span;
+            Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+                None,
+                SourceSpan::new(span.start.into(), span.end.saturating_sub(span.start)),
+            ))))
+        }
+    }
+    let source = err.context.as_ref().and_then(|c| match &c.source_text {
+        Some(text) if c.location.span.end <= text.len() => {
+            Some(NamedSource::new(c.location.file.clone(), text.clone()))
+        }
+        _ => None,
+    });
+    let shown = Shown(err, source);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let mut buf = String::new();
+    if GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut buf, &shown).is_err() {
+        buf = format!("error: {}\n", err.message);
+    }
+    let mut line = String::from("valkey-migrate: error\n");
+    if shown.1.is_none() {
+        if let Some(c) = &err.context {
+            line.push_str(&format!("{}\n", c.location.display()));
+        }
+    }
+    eprint!("{line}{buf}");
+}

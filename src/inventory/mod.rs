@@ -1,0 +1,59 @@
+//! The facts of the whole repository, as the parsers found them. Plain data, serialisable:
+//! `valkey-migrate inventory` prints it, and it is the only thing rules read.
+//!
+//! Each family of facts lives in its own module, owned by the sources that produce it.
+
+mod command;
+mod dependency;
+mod host;
+mod image;
+mod infra;
+mod server_config;
+
+pub use command::CommandUse;
+pub use dependency::{DepSource, Dependency, Ecosystem};
+pub use host::{HostFact, HostSource};
+pub use image::ContainerImage;
+pub use infra::InfraResource;
+pub use server_config::{ConfigArg, ConfigDirective, ConfigSyntaxError, ServerConfig, ServerConfigKind};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Inventory {
+    pub server_configs: Vec<ServerConfig>,
+    pub dependencies: Vec<Dependency>,
+    pub infra: Vec<InfraResource>,
+    pub images: Vec<ContainerImage>,
+    pub command_uses: Vec<CommandUse>,
+    pub hosts: Vec<HostFact>,
+}
+
+impl Inventory {
+    pub fn extend(&mut self, other: Inventory) {
+        self.server_configs.extend(other.server_configs);
+        self.dependencies.extend(other.dependencies);
+        self.infra.extend(other.infra);
+        self.images.extend(other.images);
+        self.command_uses.extend(other.command_uses);
+        self.hosts.extend(other.hosts);
+    }
+
+    /// Puts every list in file/line order, so output never depends on walk or thread order.
+    pub fn sort(&mut self) {
+        self.server_configs.sort_by(|a, b| a.file.cmp(&b.file));
+        self.dependencies.sort_by(|a, b| {
+            (&a.location.file, a.location.line, &a.name).cmp(&(&b.location.file, b.location.line, &b.name))
+        });
+        self.infra.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.images.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.command_uses.sort_by(|a, b| {
+            (&a.location.file, a.location.line, a.location.column).cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+            ))
+        });
+        self.hosts.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+    }
+}

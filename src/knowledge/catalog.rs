@@ -1,0 +1,104 @@
+//! Rule metadata: code, name, default severity, summary, explanation and references, one
+//! TOML file per family under `rules/catalog/`. The implementation of each rule lives in
+//! `src/rules/`; a test fails when one exists without the other.
+
+use super::{Knowledge, KnowledgeError};
+use crate::findings::Severity;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Reference {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub explanation: String,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// Filled from the file's `family` key.
+    #[serde(default)]
+    pub family: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    family: String,
+    title: String,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleMeta>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Family {
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Catalog {
+    rules: BTreeMap<String, RuleMeta>,
+    pub families: Vec<Family>,
+}
+
+impl Catalog {
+    pub(super) fn load(knowledge: &Knowledge) -> Result<Self, KnowledgeError> {
+        let mut catalog = Catalog::default();
+        let paths: Vec<String> = knowledge.files_under("catalog/").map(|(p, _)| p.to_string()).collect();
+        for path in paths.iter().filter(|p| p.ends_with(".toml")) {
+            let file: FamilyFile = knowledge.parse_toml(path)?;
+            catalog.families.push(Family { code: file.family.clone(), title: file.title });
+            for mut rule in file.rules {
+                let problem = if !rule.code.starts_with(&file.family) {
+                    Some(format!("rule {} is filed under family {}", rule.code, file.family))
+                } else if catalog.rules.contains_key(&rule.code) {
+                    Some(format!("rule code {} is defined twice", rule.code))
+                } else if catalog.rules.values().any(|r| r.name == rule.name) {
+                    Some(format!("rule name {} is used by two codes", rule.name))
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    return Err(KnowledgeError {
+                        message: format!("{}: {message}", knowledge.origin(path)),
+                        origin: knowledge.origin(path),
+                        location: None,
+                        help: Some("every rule needs a unique code, prefixed by its family, and a unique name".into()),
+                    });
+                }
+                rule.family = file.family.clone();
+                catalog.rules.insert(rule.code.clone(), rule);
+            }
+        }
+        Ok(catalog)
+    }
+
+    pub fn get(&self, code: &str) -> Option<&RuleMeta> {
+        self.rules.get(code)
+    }
+
+    /// Looks a rule up by code (`CFG001`, any case) or by name (`target-refuses-config`).
+    pub fn find(&self, code_or_name: &str) -> Option<&RuleMeta> {
+        self.rules
+            .get(&code_or_name.to_ascii_uppercase())
+            .or_else(|| self.rules.values().find(|r| r.name == code_or_name))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RuleMeta> {
+        self.rules.values()
+    }
+
+    /// True when `selector` names a rule code, a family, or a code prefix that matches a rule.
+    pub fn selector_matches_any(&self, selector: &str) -> bool {
+        let s = selector.to_ascii_uppercase();
+        self.rules.keys().any(|code| code.starts_with(&s)) || self.rules.values().any(|r| r.name == selector)
+    }
+}

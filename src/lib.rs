@@ -1,0 +1,19 @@
+//! valkey-migrate: audit a repository for a Redis → Valkey migration, plan it, prove it.
+//!
+//! The pipeline flows one way — walk → classify → parse (`sources`) → `inventory` → `rules` →
+//! findings → `report` — with `plan`, `validate` and `server` built on the same facts.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod findings;
+pub mod fsutil;
+pub mod inventory;
+pub mod knowledge;
+pub mod location;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod sources;
+pub mod suppress;

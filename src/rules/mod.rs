@@ -1,0 +1,37 @@
+//! Rules read the Inventory and the knowledge and emit findings. A rule never parses and
+//! never prints. Each family has a module; each rule has a file with its implementation, and
+//! an entry with its metadata in `rules/catalog/<family>.toml`.
+
+pub mod cfg;
+
+use crate::config::Settings;
+use crate::findings::Finding;
+use crate::inventory::Inventory;
+use crate::knowledge::{Knowledge, Profile};
+use std::sync::Arc;
+
+pub struct RuleContext<'a> {
+    pub inventory: &'a Inventory,
+    pub knowledge: &'a Knowledge,
+    pub settings: &'a Settings,
+    /// The profile of the server the repository moves to.
+    pub target: Arc<Profile>,
+}
+
+pub trait Rule: Sync + Send {
+    /// The code this rule emits; its metadata must exist in the catalog.
+    fn code(&self) -> &'static str;
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>);
+}
+
+/// Every rule, family by family.
+pub fn registry() -> Vec<&'static dyn Rule> {
+    let mut all: Vec<&'static dyn Rule> = Vec::new();
+    all.extend_from_slice(cfg::RULES);
+    all
+}
+
+/// Codes that the engine itself emits rather than a rule (scan notes, suppressions).
+pub fn engine_codes() -> &'static [&'static str] {
+    crate::scan::codes::ALL
+}

@@ -1,0 +1,47 @@
+//! Every rule has metadata and an implementation, and nothing has one without the other.
+
+use std::collections::BTreeSet;
+use valkey_migrate::knowledge::Knowledge;
+use valkey_migrate::rules;
+
+#[test]
+fn every_rule_has_metadata_and_every_code_an_implementation() {
+    let k = Knowledge::embedded().expect("embedded knowledge loads");
+    let implemented: BTreeSet<String> = rules::registry()
+        .iter()
+        .map(|r| r.code().to_string())
+        .chain(rules::engine_codes().iter().map(|c| c.to_string()))
+        .collect();
+    let documented: BTreeSet<String> = k.catalog.iter().map(|r| r.code.clone()).collect();
+    let missing_meta: Vec<_> = implemented.difference(&documented).collect();
+    let missing_impl: Vec<_> = documented.difference(&implemented).collect();
+    assert!(missing_meta.is_empty(), "implemented but not in rules/catalog: {missing_meta:?}");
+    assert!(missing_impl.is_empty(), "in rules/catalog but not implemented: {missing_impl:?}");
+    let registry = rules::registry();
+    let mut codes: Vec<_> = registry.iter().map(|r| r.code()).collect();
+    codes.sort();
+    let before = codes.len();
+    codes.dedup();
+    assert_eq!(before, codes.len(), "two rule implementations claim the same code");
+}
+
+#[test]
+fn metadata_is_complete() {
+    let k = Knowledge::embedded().unwrap();
+    for r in k.catalog.iter() {
+        assert!(
+            r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}: name must be kebab-case",
+            r.code
+        );
+        assert!(
+            !r.summary.trim().is_empty() && !r.summary.ends_with('.'),
+            "{}: summary is one line without a full stop",
+            r.code
+        );
+        assert!(r.explanation.trim().len() > 80, "{}: explanation too thin to help a user", r.code);
+        for reference in &r.references {
+            assert!(reference.url.starts_with("https://"), "{}: reference {} is not a URL", r.code, reference.url);
+        }
+    }
+}

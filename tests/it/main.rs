@@ -1,0 +1,8 @@
+//! One integration-test binary (linking one binary instead of many keeps CI fast on 2 cores).
+//! Each area adds a module here.
+
+mod common;
+
+mod catalog;
+mod cli;
+mod reports;
