@@ -194,7 +194,8 @@ pub struct AuditOutput {
 
 pub fn audit(scan: &ScanOutput, settings: &Settings, knowledge: &Knowledge) -> Result<AuditOutput, UserError> {
     let target = knowledge.profile(&settings.target)?;
-    let cx = RuleContext { inventory: &scan.inventory, knowledge, settings, target };
+    let source = crate::source::infer(&scan.inventory, settings, knowledge);
+    let cx = RuleContext { inventory: &scan.inventory, knowledge, settings, target, source: &source };
     let mut findings: Vec<Finding> = rules::registry()
         .par_iter()
         .flat_map_iter(|rule| {

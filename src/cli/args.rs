@@ -133,6 +133,18 @@ pub struct PlanArgs {
     /// Replace the contents of a non-empty --out directory.
     #[arg(long)]
     pub force: bool,
+    /// Without --out: print plan.md (markdown) or plan.json (json).
+    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Markdown)]
+    pub format: PlanFormat,
+    /// Record when the plan was made (off by default so that plans are byte-identical).
+    #[arg(long)]
+    pub timestamp: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

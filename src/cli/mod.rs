@@ -39,7 +39,8 @@ fn dispatch(cli: &Cli) -> Result<u8, UserError> {
             clap_complete::generate(a.shell, &mut cmd, "valkey-migrate", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
-        Command::Plan(_) | Command::Validate(_) | Command::Serve(_) => {
+        Command::Plan(a) => plan(cli, a, &knowledge()?),
+        Command::Validate(_) | Command::Serve(_) => {
             Err(UserError::new("this subcommand is not implemented yet").help("`valkey-migrate audit` works today"))
         }
     }
@@ -124,6 +125,48 @@ fn inventory(cli: &Cli, a: &args::InventoryArgs, knowledge: &Knowledge) -> Resul
         serde_json::to_vec_pretty(&doc).map_err(|e| UserError::new(format!("cannot serialise inventory: {e}")))?;
     buf.push(b'\n');
     emit(&buf, a.output.as_deref())?;
+    Ok(EXIT_OK)
+}
+
+fn plan(cli: &Cli, a: &args::PlanArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    use crate::plan::{self, PlanContext};
+    let (target, settings) = prepare(cli, &a.scan, knowledge, None)?;
+    let scan = engine::scan(&target, &settings);
+    let result = engine::audit(&scan, &settings, knowledge)?;
+    let source = crate::source::infer(&scan.inventory, &settings, knowledge);
+    let cx = PlanContext {
+        inventory: &scan.inventory,
+        findings: &result.findings,
+        knowledge,
+        settings: &settings,
+        target: knowledge.profile(&settings.target)?,
+        source: &source,
+        out_dir: a.out.as_ref().map(|p| p.display().to_string()),
+        scanned: a.scan.paths.first().map_or_else(|| ".".into(), |p| p.display().to_string()),
+    };
+    let (mut built, artifacts) = plan::build(&cx);
+    if a.timestamp {
+        built.generated_at = Some(crate::plan::model::now_rfc3339());
+    }
+    let json = serde_json::to_string_pretty(&built).expect("plain data") + "\n";
+    let md = plan::markdown::render(&built);
+    match &a.out {
+        Some(out) => {
+            plan::write::write_plan(
+                out,
+                &plan::write::PlanFiles { plan_md: &md, plan_json: &json, artifacts: &artifacts },
+                a.force,
+            )?;
+            eprintln!(
+                "{}: {} — wrote {} to {}",
+                built.verdict.status.label(),
+                built.verdict.reason,
+                crate::report::plural(artifacts.len() + 2, "file"),
+                out.display()
+            );
+        }
+        None => emit(if a.format == args::PlanFormat::Json { json.as_bytes() } else { md.as_bytes() }, None)?,
+    }
     Ok(EXIT_OK)
 }
 

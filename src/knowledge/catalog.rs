@@ -26,6 +26,75 @@ pub struct RuleMeta {
     /// Filled from the file's `family` key.
     #[serde(default)]
     pub family: String,
+    /// The plan phase this rule's findings belong to (by default, its family's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+    /// An error-severity finding of this rule blocks the migration until someone decides
+    /// (e.g. a module without a Valkey equivalent): the plan's verdict becomes "blocked".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocker: bool,
+}
+
+/// The phases of a migration plan, in the order they are carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Blockers,
+    Clients,
+    Config,
+    Infrastructure,
+    Data,
+    Validation,
+    Cutover,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 7] = [
+        Phase::Blockers,
+        Phase::Clients,
+        Phase::Config,
+        Phase::Infrastructure,
+        Phase::Data,
+        Phase::Validation,
+        Phase::Cutover,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Blockers => "Blockers and decisions",
+            Phase::Clients => "Client upgrades",
+            Phase::Config => "Server configuration",
+            Phase::Infrastructure => "Infrastructure",
+            Phase::Data => "Data migration",
+            Phase::Validation => "Validation",
+            Phase::Cutover => "Cut-over and rollback",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Phase::Blockers => "blockers",
+            Phase::Clients => "clients",
+            Phase::Config => "config",
+            Phase::Infrastructure => "infrastructure",
+            Phase::Data => "data",
+            Phase::Validation => "validation",
+            Phase::Cutover => "cutover",
+        }
+    }
+}
+
+impl RuleMeta {
+    /// Where this rule's findings go in a plan.
+    pub fn plan_phase(&self) -> Phase {
+        self.phase.unwrap_or(match self.family.as_str() {
+            "DEP" => Phase::Clients,
+            "CFG" | "SEC" => Phase::Config,
+            "TF" | "IMG" => Phase::Infrastructure,
+            "MOD" | "LIC" => Phase::Blockers,
+            _ => Phase::Validation,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]

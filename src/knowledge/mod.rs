@@ -5,6 +5,7 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod migration;
 pub mod profile;
 
 use crate::location::{LineIndex, Location, Span};
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use catalog::{Catalog, RuleMeta};
+pub use catalog::{Catalog, Phase, RuleMeta};
 pub use profile::Profile;
 
 mod embedded {

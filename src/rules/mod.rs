@@ -16,6 +16,8 @@ pub struct RuleContext<'a> {
     pub settings: &'a Settings,
     /// The profile of the server the repository moves to.
     pub target: Arc<Profile>,
+    /// The server the repository runs today, as far as it says (or as the user set it).
+    pub source: &'a crate::source::SourceServer,
 }
 
 pub trait Rule: Sync + Send {

@@ -1,0 +1,203 @@
+//! The migration plan: ordered steps built from the Inventory and the findings, with the
+//! artifacts (rewritten configs, Terraform overrides, upgrade commands) that carry them out.
+//!
+//! Each area contributes the steps it knows how to plan; findings no contributor takes are
+//! planned generically, grouped by rule, so every finding appears in the plan exactly once.
+
+mod cutover;
+mod data;
+mod leftover;
+pub mod markdown;
+pub mod model;
+mod validation;
+pub mod write;
+
+use crate::config::Settings;
+use crate::findings::{Finding, Severity};
+use crate::inventory::Inventory;
+use crate::knowledge::{Knowledge, Phase, Profile};
+use crate::report::{TOOL_NAME, TOOL_VERSION};
+use crate::source::SourceServer;
+use model::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub struct PlanContext<'a> {
+    pub inventory: &'a Inventory,
+    pub findings: &'a [Finding],
+    pub knowledge: &'a Knowledge,
+    pub settings: &'a Settings,
+    pub target: Arc<Profile>,
+    pub source: &'a SourceServer,
+    /// How the plan's own directory is named in the commands it prints (`--out` as given), or
+    /// `None` when the plan is printed rather than written.
+    pub out_dir: Option<String>,
+    /// The scanned path as the user gave it, for commands that re-scan.
+    pub scanned: String,
+}
+
+impl PlanContext<'_> {
+    /// The command that validates this plan.
+    pub fn validate_command(&self) -> String {
+        let input = self.out_dir.as_deref().unwrap_or(&self.scanned);
+        let target = if self.settings.target == crate::config::DEFAULT_TARGET {
+            String::new()
+        } else {
+            format!(" --target {}", self.settings.target)
+        };
+        format!("valkey-migrate validate {}{target}", shell_quote(input))
+    }
+}
+
+/// Quotes a path for a POSIX shell only when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:@=+,".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Collects steps and artifacts while the contributors run.
+#[derive(Default)]
+pub struct PlanBuilder {
+    steps: BTreeMap<Phase, Vec<Step>>,
+    artifacts: Vec<Artifact>,
+    consumed: Vec<bool>,
+    target_reasons: Vec<String>,
+}
+
+impl PlanBuilder {
+    pub fn add(&mut self, phase: Phase, step: Step) {
+        self.steps.entry(phase).or_default().push(step);
+    }
+
+    /// Registers a file for the plan directory; returns its path for the step to cite.
+    pub fn artifact(&mut self, path: String, kind: ArtifactKind, replaces: Option<String>, contents: String) -> String {
+        let executable = kind == ArtifactKind::Script;
+        self.artifacts.push(Artifact {
+            reference: ArtifactRef { path: path.clone(), kind, replaces },
+            contents,
+            executable,
+        });
+        path
+    }
+
+    /// Marks findings as planned by the caller, so the generic pass does not plan them again;
+    /// returns references to cite in the step.
+    pub fn take(&mut self, cx: &PlanContext, pred: impl Fn(&Finding) -> bool) -> Vec<FindingRef> {
+        let mut refs = Vec::new();
+        for (i, f) in cx.findings.iter().enumerate() {
+            if !self.consumed[i] && pred(f) {
+                self.consumed[i] = true;
+                refs.push(FindingRef::from(f));
+            }
+        }
+        refs
+    }
+
+    /// Something in the repository that needs at least this target; said in the plan's
+    /// "why this target".
+    pub fn target_reason(&mut self, reason: impl Into<String>) {
+        let r = reason.into();
+        if !self.target_reasons.contains(&r) {
+            self.target_reasons.push(r);
+        }
+    }
+}
+
+pub trait Contributor: Sync {
+    fn contribute(&self, cx: &PlanContext, plan: &mut PlanBuilder);
+}
+
+/// Area contributors first (they take the findings they plan specifically), the generic
+/// pass over what is left, then the phases every plan has.
+fn contributors() -> Vec<&'static dyn Contributor> {
+    vec![&data::DataMigration, &leftover::Leftover, &validation::Validation, &cutover::Cutover]
+}
+
+pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {
+    let mut builder = PlanBuilder { consumed: vec![false; cx.findings.len()], ..Default::default() };
+    for c in contributors() {
+        c.contribute(cx, &mut builder);
+    }
+    let PlanBuilder { steps, mut artifacts, target_reasons, .. } = builder;
+    artifacts.sort_by(|a, b| a.reference.path.cmp(&b.reference.path));
+
+    let mut phases = Vec::new();
+    for (n, phase) in Phase::ALL.iter().enumerate() {
+        let mut list = steps.get(phase).cloned().unwrap_or_default();
+        // Blockers first, then changes, checks and notes; contributors' order within a kind.
+        list.sort_by_key(|s| s.kind);
+        for (i, s) in list.iter_mut().enumerate() {
+            s.id = format!("{}-{}", phase.id(), i + 1);
+        }
+        phases.push(PhasePlan {
+            id: phase.id(),
+            number: n + 1,
+            title: phase.title(),
+            depends_on: dependencies(*phase),
+            steps: list,
+        });
+    }
+
+    let summary = phases
+        .iter()
+        .filter(|p| p.id != "validation" && p.id != "cutover")
+        .map(|p| AreaSummary {
+            phase: p.id.to_string(),
+            title: p.title.to_string(),
+            blockers: p.steps.iter().filter(|s| s.kind == StepKind::Blocker).count(),
+            changes: p.steps.iter().filter(|s| s.kind == StepKind::Change).count(),
+            warnings: p.steps.iter().flat_map(|s| &s.findings).filter(|f| f.severity == Severity::Warning).count(),
+        })
+        .collect();
+
+    let verdict = verdict(&phases, &cx.target);
+    let mut reasons = vec![if cx.settings.target == crate::config::DEFAULT_TARGET {
+        format!("{} is the newest stable Valkey (the default; `--target` picks another)", cx.target.display_name())
+    } else {
+        format!("{} was chosen with `--target` or the `target` setting", cx.target.display_name())
+    }];
+    reasons.extend(target_reasons);
+    let plan = Plan {
+        version: PLAN_SCHEMA_VERSION,
+        tool: Tool { name: TOOL_NAME, version: TOOL_VERSION },
+        target: TargetChoice { profile: cx.settings.target.clone(), server: cx.target.display_name(), reasons },
+        source: SourceInfo {
+            profile: cx.source.profile.clone(),
+            from_setting: cx.source.from_setting,
+            evidence: cx.source.evidence.iter().map(|e| format!("{} ({})", e.what, e.location.display())).collect(),
+        },
+        verdict,
+        summary,
+        phases,
+        artifacts: artifacts.iter().map(|a| a.reference.clone()).collect(),
+        generated_at: None,
+    };
+    (plan, artifacts)
+}
+
+fn verdict(phases: &[PhasePlan], target: &Profile) -> Verdict {
+    let all = || phases.iter().flat_map(|p| &p.steps);
+    let blockers: Vec<&Step> = all().filter(|s| s.kind == StepKind::Blocker).collect();
+    let changes = all().filter(|s| s.kind == StepKind::Change).count();
+    let server = target.display_name();
+    if let Some(first) = blockers.first() {
+        let more = if blockers.len() > 1 { format!(" (and {} more)", blockers.len() - 1) } else { String::new() };
+        Verdict {
+            status: Status::Blocked,
+            reason: format!("{}{more} must be resolved before moving to {server}", first.title),
+        }
+    } else if changes > 0 {
+        Verdict {
+            status: Status::ReadyWithChanges,
+            reason: format!("{} before moving to {server}", crate::report::plural(changes, "change")),
+        }
+    } else {
+        Verdict {
+            status: Status::Ready,
+            reason: format!("nothing in this repository has to change to run on {server}"),
+        }
+    }
+}
