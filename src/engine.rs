@@ -80,6 +80,19 @@ pub struct ScanOutput {
 }
 
 pub fn scan(target: &Target, settings: &Settings) -> ScanOutput {
+    scan_with_progress(target, settings, false)
+}
+
+/// `scan`, drawing a progress bar on standard error (the caller decides it is a terminal).
+pub fn scan_with_progress(target: &Target, settings: &Settings, show_progress: bool) -> ScanOutput {
+    let bar = if show_progress {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("walking the tree");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let exclude = settings.exclude_set();
     let (files, walk_notes) = scan::walk(&WalkOptions {
         root: &target.root,
@@ -89,7 +102,9 @@ pub fn scan(target: &Target, settings: &Settings) -> ScanOutput {
     });
     let parsers = sources::registry();
     let cx = ParseContext { root: target.root.clone(), max_file_size: settings.max_file_size };
+    bar.set_message(format!("reading {} files", files.len()));
     let mut facts = parse_files(&files, &parsers, &cx);
+    bar.finish_and_clear();
     facts.diagnostics.extend(walk_notes);
     facts.inventory.sort();
     sort_findings(&mut facts.diagnostics);

@@ -68,6 +68,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
 }
 
 /// Options every scanning command shares.
@@ -183,6 +186,8 @@ pub struct ServeArgs {
 pub enum ListFormat {
     Human,
     Json,
+    /// A Markdown table (the README's rule list is generated with this).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

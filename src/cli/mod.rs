@@ -40,6 +40,14 @@ fn dispatch(cli: &Cli) -> Result<u8, UserError> {
             Ok(EXIT_OK)
         }
         Command::Plan(a) => plan(cli, a, &knowledge()?),
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buf)
+                .map_err(|e| UserError::new(format!("cannot render the man page: {e}")))?;
+            emit(&buf, None)?;
+            Ok(EXIT_OK)
+        }
         Command::Validate(_) | Command::Serve(_) => {
             Err(UserError::new("this subcommand is not implemented yet").help("`valkey-migrate audit` works today"))
         }
@@ -85,7 +93,7 @@ fn prepare(
 
 fn audit(cli: &Cli, a: &args::AuditArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     let (target, settings) = prepare(cli, &a.scan, knowledge, a.fail_on)?;
-    let scan = engine::scan(&target, &settings);
+    let scan = engine::scan_with_progress(&target, &settings, std::io::stderr().is_terminal());
     let result = engine::audit(&scan, &settings, knowledge)?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let report = Report {
@@ -181,6 +189,7 @@ fn rules(a: &args::RulesArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
                 .collect();
             out = serde_json::to_string_pretty(&list).expect("plain data") + "\n";
         }
+        ListFormat::Markdown => out = rules_markdown(knowledge),
         ListFormat::Human => {
             for family in &knowledge.catalog.families {
                 out.push_str(&format!("{} — {}\n", family.code, family.title));
@@ -195,6 +204,28 @@ fn rules(a: &args::RulesArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     Ok(EXIT_OK)
 }
 
+/// The rule list as the README shows it, generated from the catalog so it cannot drift.
+pub fn rules_markdown(knowledge: &Knowledge) -> String {
+    let mut out = String::new();
+    for family in &knowledge.catalog.families {
+        out.push_str(&format!(
+            "**{} — {}**\n\n| code | name | severity | summary |\n|---|---|---|---|\n",
+            family.code, family.title
+        ));
+        for r in knowledge.catalog.iter().filter(|r| r.family == family.code) {
+            out.push_str(&format!(
+                "| `{}` | `{}` | {} | {} |\n",
+                r.code,
+                r.name,
+                r.severity,
+                r.summary.replace('|', "\\|")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn explain(a: &args::ExplainArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     let Some(rule) = knowledge.catalog.find(&a.rule) else {
         let codes: Vec<&str> = knowledge.catalog.iter().map(|r| r.code.as_str()).collect();
@@ -205,7 +236,7 @@ fn explain(a: &args::ExplainArgs, knowledge: &Knowledge) -> Result<u8, UserError
     };
     let text = match a.format {
         ListFormat::Json => serde_json::to_string_pretty(rule).expect("plain data") + "\n",
-        ListFormat::Human => {
+        ListFormat::Human | ListFormat::Markdown => {
             let mut t = format!(
                 "{} ({}) — {}\n\nDefault severity: {}\n\n{}\n",
                 rule.code,

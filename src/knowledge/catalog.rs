@@ -106,6 +106,9 @@ struct FamilyFile {
     rules: Vec<RuleMeta>,
 }
 
+/// The order families are listed in: the way a migration is read, scan notes last.
+const FAMILY_ORDER: &[&str] = &["CFG", "DEP", "MOD", "TF", "IMG", "LIC", "SEC", "SCAN"];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Family {
     pub code: String,
@@ -147,6 +150,9 @@ impl Catalog {
                 catalog.rules.insert(rule.code.clone(), rule);
             }
         }
+        catalog.families.sort_by_key(|f| {
+            (FAMILY_ORDER.iter().position(|c| *c == f.code).unwrap_or(FAMILY_ORDER.len()), f.code.clone())
+        });
         Ok(catalog)
     }
 

@@ -45,3 +45,23 @@ fn metadata_is_complete() {
         }
     }
 }
+
+/// The README's rule list is generated from the catalog; this keeps it current. Run with
+/// `VALKEY_MIGRATE_UPDATE_README=1` to rewrite it.
+#[test]
+fn readme_rule_list_is_current() {
+    let k = Knowledge::embedded().unwrap();
+    let generated = valkey_migrate::cli::rules_markdown(&k);
+    let path = crate::common::repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let a = readme.find(start).expect("README has the rules:start marker") + start.len();
+    let b = readme.find(end).expect("README has the rules:end marker");
+    if readme[a..b] != generated {
+        if std::env::var("VALKEY_MIGRATE_UPDATE_README").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, format!("{}{generated}{}", &readme[..a], &readme[b..])).unwrap();
+        } else {
+            panic!("README.md's rule list is stale; run: VALKEY_MIGRATE_UPDATE_README=1 cargo test --test it readme");
+        }
+    }
+}
