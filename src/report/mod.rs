@@ -1,6 +1,7 @@
 //! Rendering findings. The same findings feed every format; each format is one module.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
@@ -20,6 +21,8 @@ pub enum Format {
     Sarif,
     Github,
     Junit,
+    /// GitLab Code Quality (CodeClimate JSON).
+    Gitlab,
 }
 
 pub struct Report<'a> {
@@ -57,6 +60,7 @@ pub fn render(format: Format, report: &Report, out: &mut dyn Write) -> io::Resul
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, out),
         Format::Junit => junit::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
     }
 }
 

@@ -2,7 +2,7 @@
 //! URIs, and `partialFingerprints` that survive lines moving.
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::findings::{Finding, Severity};
+use crate::findings::Severity;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -15,12 +15,24 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A stable identity for a finding: rule, file and what the rule says identifies it, so the
-/// same problem keeps its alert when unrelated lines are added above it.
-pub fn fingerprint(f: &Finding, path: &str) -> String {
-    let key = if f.fingerprint.is_empty() { f.message.as_str() } else { f.fingerprint.as_str() };
-    let h = xxhash_rust::xxh3::xxh3_64(format!("{}\u{0}{}\u{0}{}", f.code, path, key).as_bytes());
-    format!("{h:016x}")
+/// Stable identities for findings: rule, file and what the rule says identifies it, so the
+/// same problem keeps its alert when unrelated lines are added above it. The same key twice
+/// in one file (the same bad directive on two lines) gets an occurrence number, so the two
+/// stay two alerts.
+pub fn fingerprints(report: &Report) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let path = report.repo_path(&f.location.file);
+            let key = if f.fingerprint.is_empty() { f.message.as_str() } else { f.fingerprint.as_str() };
+            let identity = format!("{}\u{0}{}\u{0}{}", f.code, path, key);
+            let n = seen.entry(identity.clone()).and_modify(|n| *n += 1).or_insert(1usize);
+            let h = xxhash_rust::xxh3::xxh3_64(format!("{identity}\u{0}{n}").as_bytes());
+            format!("{h:016x}")
+        })
+        .collect()
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -56,10 +68,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
 
+    let prints = fingerprints(report);
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
+        .zip(&prints)
+        .map(|(f, print)| {
             let path = report.repo_path(&f.location.file);
             let path = if path.is_empty() { ".".to_string() } else { path };
             let l = &f.location;
@@ -82,7 +96,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         },
                     },
                 }],
-                "partialFingerprints": { "valkeyMigrate/v1": fingerprint(f, &path) },
+                "partialFingerprints": { "valkeyMigrate/v1": print },
             });
             if let Some(&i) = index.get(f.code.as_str()) {
                 result["ruleIndex"] = json!(i);

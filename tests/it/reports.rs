@@ -36,6 +36,11 @@ fn junit_format() {
 }
 
 #[test]
+fn gitlab_format() {
+    insta::assert_snapshot!(render("gitlab"));
+}
+
+#[test]
 fn github_format_writes_the_step_summary() {
     let dir = copy_tree(&testdata("spine/basic"));
     let summary = dir.path().join("summary.md");
