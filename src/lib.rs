@@ -19,3 +19,4 @@ pub mod scan;
 pub mod source;
 pub mod sources;
 pub mod suppress;
+pub mod validate;

@@ -152,18 +152,36 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// A plan directory written by `plan --out`, or a repository.
+    /// A plan directory written by `plan --out`, or a repository (the plan is built in memory).
     #[arg(value_name = "PLAN_DIR|PATH", default_value = ".")]
     pub input: PathBuf,
-    /// Spawn this real server binary instead of the bundled server.
+    /// Spawn this real server binary (e.g. valkey-server) instead of the bundled server.
     #[arg(long, value_name = "PATH")]
     pub server_bin: Option<PathBuf>,
-    /// Validate against a running server (redis://, rediss://, valkey://, unix://).
+    /// Validate against a running server (redis://, valkey://, unix://); read-only by default.
     #[arg(long, value_name = "URL", conflicts_with = "server_bin")]
     pub server: Option<String>,
-    /// Allow writes (under a dedicated key prefix, with TTLs) against --server.
-    #[arg(long)]
+    /// Allow writes to --server: keys under `valkey-migrate:validate:`, each with a TTL.
+    #[arg(long, requires = "server")]
     pub allow_writes: bool,
+    /// Server profile to validate against (default: the plan's target).
+    #[arg(long, value_name = "PROFILE")]
+    pub target: Option<String>,
+    /// Seconds each check may take before it fails.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    #[arg(long, short = 'f', value_enum, default_value_t = ValidateFormat::Human)]
+    pub format: ValidateFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Human,
+    Json,
+    Junit,
 }
 
 #[derive(Debug, Args)]

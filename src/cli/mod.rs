@@ -48,7 +48,8 @@ fn dispatch(cli: &Cli) -> Result<u8, UserError> {
             emit(&buf, None)?;
             Ok(EXIT_OK)
         }
-        Command::Validate(_) | Command::Serve(_) => {
+        Command::Validate(a) => validate(cli, a, &knowledge()?),
+        Command::Serve(_) => {
             Err(UserError::new("this subcommand is not implemented yet").help("`valkey-migrate audit` works today"))
         }
     }
@@ -137,22 +138,11 @@ fn inventory(cli: &Cli, a: &args::InventoryArgs, knowledge: &Knowledge) -> Resul
 }
 
 fn plan(cli: &Cli, a: &args::PlanArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
-    use crate::plan::{self, PlanContext};
+    use crate::plan;
     let (target, settings) = prepare(cli, &a.scan, knowledge, None)?;
-    let scan = engine::scan(&target, &settings);
-    let result = engine::audit(&scan, &settings, knowledge)?;
-    let source = crate::source::infer(&scan.inventory, &settings, knowledge);
-    let cx = PlanContext {
-        inventory: &scan.inventory,
-        findings: &result.findings,
-        knowledge,
-        settings: &settings,
-        target: knowledge.profile(&settings.target)?,
-        source: &source,
-        out_dir: a.out.as_ref().map(|p| p.display().to_string()),
-        scanned: a.scan.paths.first().map_or_else(|| ".".into(), |p| p.display().to_string()),
-    };
-    let (mut built, artifacts) = plan::build(&cx);
+    let scanned = a.scan.paths.first().map_or_else(|| ".".into(), |p| p.display().to_string());
+    let (mut built, artifacts, _) =
+        build_plan(&target, &settings, knowledge, a.out.as_ref().map(|p| p.display().to_string()), &scanned)?;
     if a.timestamp {
         built.generated_at = Some(crate::plan::model::now_rfc3339());
     }
@@ -176,6 +166,146 @@ fn plan(cli: &Cli, a: &args::PlanArgs, knowledge: &Knowledge) -> Result<u8, User
         None => emit(if a.format == args::PlanFormat::Json { json.as_bytes() } else { md.as_bytes() }, None)?,
     }
     Ok(EXIT_OK)
+}
+
+fn validate(cli: &Cli, a: &args::ValidateArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    use crate::validate::{self, Inputs, Options, TargetSpec, render};
+    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
+        return Err(UserError::new("--timeout must be a positive number of seconds"));
+    }
+    if !a.input.exists() {
+        return Err(UserError::new(format!("'{}' does not exist", a.input.display()))
+            .help("pass a plan directory written by `plan --out`, or a repository"));
+    }
+    let plan_json = a.input.join("plan.json");
+    let (inputs, plan_target) = if plan_json.is_file() {
+        load_plan_dir(&a.input, &plan_json)?
+    } else {
+        let scan_args = ScanArgs {
+            paths: vec![a.input.clone()],
+            target: a.target.clone(),
+            source: None,
+            cores: None,
+            select: None,
+            ignore: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: None,
+        };
+        let (target, settings) = prepare(cli, &scan_args, knowledge, None)?;
+        let (built, artifacts, scan) = build_plan(&target, &settings, knowledge, None, &a.input.display().to_string())?;
+        let mut configs = Vec::new();
+        for name in &built.validation.configs {
+            if let Some(art) = artifacts.iter().find(|x| &x.reference.path == name) {
+                configs.push((name.clone(), art.contents.clone()));
+            } else if let Ok(text) = std::fs::read_to_string(scan.root.join(name)) {
+                configs.push((name.clone(), text));
+            }
+        }
+        (Inputs { configs, plan: built.validation }, built.target.profile)
+    };
+    let profile = match &a.target {
+        Some(t) => crate::config::check_profile(knowledge, t)
+            .map_err(|h| UserError::new(format!("unknown --target '{t}'")).help(h))?,
+        None => plan_target,
+    };
+    let spec = match (&a.server_bin, &a.server) {
+        (Some(bin), _) => {
+            if !bin.is_file() {
+                return Err(UserError::new(format!("--server-bin {} is not a file", bin.display())));
+            }
+            TargetSpec::Binary(bin.clone())
+        }
+        (None, Some(url)) => TargetSpec::Url(url.clone()),
+        (None, None) => TargetSpec::Bundled,
+    };
+    let opts =
+        Options { spec, profile, allow_writes: a.allow_writes, timeout: std::time::Duration::from_secs_f64(a.timeout) };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UserError::new(format!("cannot start the async runtime: {e}")))?;
+    let spinner = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("validating");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = runtime.block_on(validate::run(&opts, &inputs, knowledge));
+    spinner.finish_and_clear();
+    let report = report.map_err(|e| UserError::new(format!("cannot validate: {e}")))?;
+    let text = match a.format {
+        args::ValidateFormat::Human => render::human(&report),
+        args::ValidateFormat::Json => render::json(&report),
+        args::ValidateFormat::Junit => render::junit(&report),
+    };
+    emit(text.as_bytes(), a.output.as_deref())?;
+    Ok(if report.summary.failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Reads a plan directory: plan.json's validation inputs and the config files it names (from
+/// the plan directory when it rewrote them, else from the current directory).
+fn load_plan_dir(
+    dir: &std::path::Path,
+    plan_json: &std::path::Path,
+) -> Result<(crate::validate::Inputs, String), UserError> {
+    #[derive(serde::Deserialize)]
+    struct PlanFile {
+        version: u32,
+        target: PlanTarget,
+        validation: crate::plan::model::ValidationInputs,
+    }
+    #[derive(serde::Deserialize)]
+    struct PlanTarget {
+        profile: String,
+    }
+    let text = std::fs::read_to_string(plan_json)
+        .map_err(|e| UserError::new(format!("cannot read {}: {e}", plan_json.display())))?;
+    let plan: PlanFile = serde_json::from_str(&text).map_err(|e| {
+        UserError::new(format!("{} is not a plan.json this version understands: {e}", plan_json.display()))
+            .help("write the plan again with `valkey-migrate plan --out DIR`")
+    })?;
+    if plan.version != crate::plan::model::PLAN_SCHEMA_VERSION {
+        return Err(UserError::new(format!("plan.json version {} is not supported", plan.version)));
+    }
+    let mut configs = Vec::new();
+    for name in &plan.validation.configs {
+        let in_plan = dir.join(name);
+        let path = if in_plan.is_file() { in_plan } else { std::path::PathBuf::from(name) };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            UserError::new(format!("config file {name} named by the plan cannot be read: {e}"))
+                .help("run validate from the repository root, or validate the repository directly")
+        })?;
+        configs.push((name.clone(), text));
+    }
+    Ok((crate::validate::Inputs { configs, plan: plan.validation }, plan.target.profile))
+}
+
+/// Scan, audit and plan, as `plan` does; shared with `validate PATH`.
+fn build_plan(
+    target: &Target,
+    settings: &Settings,
+    knowledge: &Knowledge,
+    out_dir: Option<String>,
+    scanned: &str,
+) -> Result<(crate::plan::model::Plan, Vec<crate::plan::model::Artifact>, engine::ScanOutput), UserError> {
+    let scan = engine::scan(target, settings);
+    let result = engine::audit(&scan, settings, knowledge)?;
+    let source = crate::source::infer(&scan.inventory, settings, knowledge);
+    let cx = crate::plan::PlanContext {
+        inventory: &scan.inventory,
+        findings: &result.findings,
+        knowledge,
+        settings,
+        target: knowledge.profile(&settings.target)?,
+        source: &source,
+        out_dir,
+        scanned: scanned.to_string(),
+    };
+    let (plan, artifacts) = crate::plan::build(&cx);
+    Ok((plan, artifacts, scan))
 }
 
 fn rules(a: &args::RulesArgs, knowledge: &Knowledge) -> Result<u8, UserError> {

@@ -173,9 +173,49 @@ pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {
         summary,
         phases,
         artifacts: artifacts.iter().map(|a| a.reference.clone()).collect(),
+        validation: validation_inputs(cx, &artifacts),
         generated_at: None,
     };
     (plan, artifacts)
+}
+
+fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInputs {
+    let rewritten: Vec<&Artifact> = artifacts.iter().filter(|a| a.reference.kind == ArtifactKind::Config).collect();
+    let mut configs: Vec<String> = rewritten.iter().map(|a| a.reference.path.clone()).collect();
+    for c in &cx.inventory.server_configs {
+        let replaced = rewritten.iter().any(|a| a.reference.replaces.as_deref() == Some(c.file.as_str()));
+        if !replaced && c.kind == crate::inventory::ServerConfigKind::Server {
+            configs.push(c.file.clone());
+        }
+    }
+    let mut commands: Vec<CommandRef> = Vec::new();
+    for u in &cx.inventory.command_uses {
+        if !commands.iter().any(|c| c.command == u.command) {
+            commands.push(CommandRef {
+                command: u.command.clone(),
+                file: u.location.file.clone(),
+                line: u.location.line,
+            });
+        }
+    }
+    commands.sort_by(|a, b| a.command.cmp(&b.command));
+    let mut clients: Vec<ClientRef> = cx
+        .inventory
+        .dependencies
+        .iter()
+        .filter(|d| d.source == crate::inventory::DepSource::Lockfile)
+        .map(|d| ClientRef {
+            ecosystem: serde_json::to_value(d.ecosystem)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            name: d.name.clone(),
+            version: d.version.clone(),
+        })
+        .collect();
+    clients.sort_by(|a, b| (&a.ecosystem, &a.name, &a.version).cmp(&(&b.ecosystem, &b.name, &b.version)));
+    clients.dedup();
+    ValidationInputs { configs, commands, clients }
 }
 
 fn verdict(phases: &[PhasePlan], target: &Profile) -> Verdict {

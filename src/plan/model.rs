@@ -17,8 +17,35 @@ pub struct Plan {
     pub summary: Vec<AreaSummary>,
     pub phases: Vec<PhasePlan>,
     pub artifacts: Vec<ArtifactRef>,
+    /// What `valkey-migrate validate` checks, so that a plan directory is enough to validate.
+    pub validation: ValidationInputs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct ValidationInputs {
+    /// Config files to start the target with: plan artifacts (`config/…`) when the plan
+    /// rewrites them, else the repository's own, relative to the scanned root.
+    pub configs: Vec<String>,
+    /// Every distinct command the code sends, with one place that sends it.
+    pub commands: Vec<CommandRef>,
+    /// Every client library the repository resolves, for handshake replay.
+    pub clients: Vec<ClientRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CommandRef {
+    pub command: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ClientRef {
+    pub ecosystem: String,
+    pub name: String,
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -83,3 +83,59 @@ pub fn finding_keys(doc: &serde_json::Value) -> Vec<String> {
         .map(|f| format!("{}@{}:{}", f["code"].as_str().unwrap(), f["file"].as_str().unwrap(), f["line"]))
         .collect()
 }
+
+/// A real server from the oracles, started on a unix socket in a temp dir with no
+/// persistence, and stopped (killed and reaped) when dropped.
+pub struct RealServer {
+    child: std::process::Child,
+    pub socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl RealServer {
+    /// `None` when the oracle is not installed (and not required).
+    pub fn start(binary: &str, extra_config: &str) -> Option<RealServer> {
+        let bin = oracle(&format!("bin/{binary}"))?;
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("server.sock");
+        let conf = dir.path().join("server.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "port 0\nunixsocket {}\nsave \"\"\nappendonly no\ndir {}\nlogfile \"\"\n{extra_config}\n",
+                socket.display(),
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new(bin)
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut server = RealServer { child, socket, _dir: dir };
+        for _ in 0..500 {
+            if server.socket.exists() {
+                return Some(server);
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("{binary} exited at start with {status}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = server.child.kill();
+        panic!("{binary} did not open its socket");
+    }
+
+    pub fn url(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -7,3 +7,4 @@ mod catalog;
 mod cli;
 mod plan;
 mod reports;
+mod validate;

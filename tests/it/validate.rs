@@ -1,0 +1,107 @@
+//! `validate` against real servers: a config the target refuses fails its check with the
+//! server's own words, the workloads pass, and a live server is never written to unless asked.
+
+use crate::common::{RealServer, cmd, oracle};
+use std::fs;
+
+fn run_json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = cmd().arg("validate").args(args).args(["--format", "json"]).output().unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    (doc, out.status.code().unwrap())
+}
+
+fn statuses(doc: &serde_json::Value) -> Vec<String> {
+    doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}:{}",
+                c["group"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_real_binary_accepts_a_good_config_and_runs_every_workload() {
+    for bin in ["valkey-server-8.1", "valkey-server-9.1"] {
+        let Some(path) = oracle(&format!("bin/{bin}")) else { return };
+        let repo = tempfile::tempdir().unwrap();
+        fs::write(
+            repo.path().join("redis.conf"),
+            "maxmemory 64mb\nmaxmemory-policy allkeys-lru\nrequirepass \"s3cr3t pass\"\n",
+        )
+        .unwrap();
+        let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{bin}: {doc:#}");
+        assert_eq!(doc["summary"]["failed"], 0);
+        assert_eq!(doc["summary"]["passed"], 6, "{bin}: {:?}", statuses(&doc));
+    }
+}
+
+#[test]
+fn a_refused_config_fails_with_the_servers_own_message() {
+    let Some(path) = oracle("bin/valkey-server-9.1") else { return };
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("redis.conf"), "port 6379\nsearch-timeout 500\n").unwrap();
+    let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let check = &doc["checks"][0];
+    assert_eq!((check["group"].as_str(), check["status"].as_str()), (Some("config"), Some("fail")));
+    let reason = check["reason"].as_str().unwrap();
+    assert!(reason.contains(">>> 'search-timeout 500'") && reason.contains("Bad directive"), "{reason}");
+}
+
+#[test]
+fn a_live_server_is_read_only_unless_writes_are_allowed() {
+    let Some(server) = RealServer::start("valkey-server-9.1", "") else { return };
+    let repo = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server", &url]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["summary"]["skipped"], 5, "{:?}", statuses(&doc));
+    let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server", &url, "--allow-writes"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["summary"]["passed"], 5);
+    // Every key the workloads wrote is gone (deleted, or expiring under the prefix).
+    let out = std::process::Command::new(oracle("bin/valkey-cli").unwrap())
+        .args(["-s", server.socket.to_str().unwrap(), "--scan", "--pattern", "valkey-migrate:validate:*"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "");
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let repo = tempfile::tempdir().unwrap();
+    let out = cmd()
+        .args(["validate", repo.path().to_str().unwrap(), "--server", "redis://127.0.0.1:1", "--timeout", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn junit_output_lists_each_check_as_a_test_case() {
+    let Some(path) = oracle("bin/valkey-server-9.1") else { return };
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("redis.conf"), "bogus-directive yes\n").unwrap();
+    let out = cmd()
+        .args(["validate", repo.path().to_str().unwrap(), "--server-bin", path.to_str().unwrap(), "--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.contains(r#"<testsuite name="Config files accepted" tests="1" failures="1""#), "{xml}");
+    assert!(xml.contains(r#"<testcase name="pub/sub fan-out (channel + pattern)""#));
+}
