@@ -91,7 +91,7 @@ pub struct Counts {
 
 impl ValidationReport {
     pub fn new(target: String, profile: String, mut checks: Vec<Check>) -> Self {
-        checks.sort_by(|a, b| a.group.cmp(&b.group));
+        checks.sort_by_key(|c| c.group);
         let mut summary = Counts::default();
         for c in &checks {
             match c.status {

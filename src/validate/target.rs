@@ -122,7 +122,8 @@ async fn spawn_binary(bin: &Path, config: Option<(&str, &str)>, timeout: Duratio
             }
             return Err(format!("{} exited with {status} at start:\n{said}", bin.display()));
         }
-        if sock.exists() {
+        // The socket file appears at bind(), a moment before listen(): wait until it accepts.
+        if sock.exists() && accepts(&sock) {
             break;
         }
         if Instant::now() > deadline {
@@ -164,6 +165,16 @@ fn client_for(url: &str, config: Option<&str>) -> Result<redis::Client, String> 
         info = info.set_redis_settings(settings);
     }
     redis::Client::open(info).map_err(|e| e.to_string())
+}
+
+#[cfg(unix)]
+fn accepts(sock: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(sock).is_ok()
+}
+
+#[cfg(not(unix))]
+fn accepts(_sock: &Path) -> bool {
+    true
 }
 
 fn quote(p: &Path) -> String {

@@ -116,7 +116,8 @@ impl RealServer {
             .unwrap();
         let mut server = RealServer { child, socket, _dir: dir };
         for _ in 0..500 {
-            if server.socket.exists() {
+            // The file appears at bind(), just before listen(): wait until it accepts.
+            if server.socket.exists() && std::os::unix::net::UnixStream::connect(&server.socket).is_ok() {
                 return Some(server);
             }
             if let Ok(Some(status)) = server.child.try_wait() {
