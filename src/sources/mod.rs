@@ -3,6 +3,7 @@
 //! cannot read.
 
 mod file;
+pub mod pkg;
 pub mod server_config;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
