@@ -3,6 +3,7 @@
 //! cannot read.
 
 mod file;
+pub mod npm;
 pub mod pkg;
 pub mod server_config;
 
@@ -49,7 +50,13 @@ pub trait SourceParser: Sync + Send {
 
 /// Every parser, in a fixed order (the order facts from one file are produced in).
 pub fn registry() -> Vec<&'static dyn SourceParser> {
-    vec![&server_config::ServerConfigParser]
+    vec![
+        &server_config::ServerConfigParser,
+        &npm::PackageJsonParser,
+        &npm::PackageLockParser,
+        &npm::YarnLockParser,
+        &npm::PnpmLockParser,
+    ]
 }
 
 /// The parsers that claim a file, with whether each needs sniffing.

@@ -4,6 +4,9 @@
 pub mod json;
 pub mod yaml;
 
+#[cfg(test)]
+pub mod testutil;
+
 use crate::findings::Finding;
 use crate::location::Location;
 use crate::scan::codes;
