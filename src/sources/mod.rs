@@ -5,6 +5,7 @@
 mod file;
 pub mod npm;
 pub mod pkg;
+pub mod python;
 pub mod server_config;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
@@ -56,6 +57,12 @@ pub fn registry() -> Vec<&'static dyn SourceParser> {
         &npm::PackageLockParser,
         &npm::YarnLockParser,
         &npm::PnpmLockParser,
+        &python::RequirementsParser,
+        &python::PyprojectParser,
+        &python::PoetryLockParser,
+        &python::UvLockParser,
+        &python::PipfileParser,
+        &python::PipfileLockParser,
     ]
 }
 

@@ -3,7 +3,6 @@
 //! stream, whose first document (the env lockfile: pnpm itself, config dependencies) is not
 //! the project's.
 
-use super::parse_spec;
 use crate::inventory::{DepOrigin, DepSource, Dependency, Ecosystem};
 use crate::sources::pkg::yaml::YNode;
 use crate::sources::pkg::{in_vendored_tree, unparsable, yaml_or_report};

@@ -2,6 +2,7 @@
 //! the small conveniences every lock-file parser needs (diagnostics, path filters).
 
 pub mod json;
+pub mod xml;
 pub mod yaml;
 
 #[cfg(test)]
