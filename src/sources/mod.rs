@@ -2,10 +2,16 @@
 //! records what a file says, with the location of every fact, and a diagnostic for what it
 //! cannot read.
 
+pub mod cargo;
+pub mod dotnet;
 mod file;
+pub mod golang;
+pub mod java;
 pub mod npm;
 pub mod pkg;
+pub mod php;
 pub mod python;
+pub mod ruby;
 pub mod server_config;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
@@ -63,6 +69,19 @@ pub fn registry() -> Vec<&'static dyn SourceParser> {
         &python::UvLockParser,
         &python::PipfileParser,
         &python::PipfileLockParser,
+        &golang::GoModParser,
+        &cargo::CargoTomlParser,
+        &cargo::CargoLockParser,
+        &ruby::GemfileParser,
+        &ruby::GemfileLockParser,
+        &php::ComposerJsonParser,
+        &php::ComposerLockParser,
+        &java::PomParser,
+        &java::GradleLockParser,
+        &java::GradleBuildParser,
+        &java::VersionCatalogParser,
+        &dotnet::MsBuildParser,
+        &dotnet::PackagesLockParser,
     ]
 }
 

@@ -71,7 +71,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 let mut el = Element { name: local(e.name().as_ref()), span: before..after, ..Default::default() };
                 for a in e.attributes().with_checks(false).flatten() {
                     let key = local(a.key.as_ref());
-                    let value = a.unescape_value().map(|v| v.to_string()).unwrap_or_default();
+                    let value = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.to_string()).unwrap_or_default();
                     let span = attr_span(raw, &key).map_or(before..after, |r| before + r.start..before + r.end);
                     el.attrs.push((key, value, span));
                 }
