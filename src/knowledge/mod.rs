@@ -5,6 +5,7 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod clients;
 pub mod profile;
 
 use crate::location::{LineIndex, Location, Span};
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use catalog::{Catalog, RuleMeta};
+pub use clients::Clients;
 pub use profile::Profile;
 
 mod embedded {
@@ -40,6 +42,7 @@ pub struct Knowledge {
     files: BTreeMap<String, DataFile>,
     pub catalog: Catalog,
     profiles: Mutex<BTreeMap<String, Arc<Profile>>>,
+    clients: std::sync::OnceLock<Result<Arc<Clients>, KnowledgeError>>,
 }
 
 impl std::fmt::Debug for Knowledge {
@@ -72,7 +75,12 @@ impl Knowledge {
     }
 
     fn build(files: BTreeMap<String, DataFile>, _overlay: Option<&Path>) -> Result<Self, KnowledgeError> {
-        let mut knowledge = Knowledge { files, catalog: Catalog::default(), profiles: Mutex::new(BTreeMap::new()) };
+        let mut knowledge = Knowledge {
+            files,
+            catalog: Catalog::default(),
+            profiles: Mutex::new(BTreeMap::new()),
+            clients: std::sync::OnceLock::new(),
+        };
         knowledge.catalog = Catalog::load(&knowledge)?;
         Ok(knowledge)
     }
@@ -115,6 +123,11 @@ impl Knowledge {
         self.files_under("profiles/")
             .filter_map(|(path, _)| path.strip_prefix("profiles/")?.strip_suffix(".toml").map(str::to_string))
             .collect()
+    }
+
+    /// The client-library table (`rules/clients.toml`), loaded once and shared.
+    pub fn clients(&self) -> Result<Arc<Clients>, KnowledgeError> {
+        self.clients.get_or_init(|| Clients::load(self).map(Arc::new)).clone()
     }
 
     /// A server profile by name, loaded once and shared.
