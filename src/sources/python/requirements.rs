@@ -101,7 +101,10 @@ fn parse_file(src: &SourceFile, cx: &ParseContext, out: &mut Facts, seen: &mut H
             continue;
         }
         let spec_text = content.split(" --").next().unwrap_or(content);
-        let Some(req) = Pep508::parse(spec_text) else {
+        let parsed = Pep508::parse(spec_text).filter(|r| {
+            r.url.is_some() || r.specifier.is_empty() || crate::versions::Requirement::parse(Ecosystem::Pypi, &r.specifier).is_ok()
+        });
+        let Some(req) = parsed else {
             out.diagnostic(
                 Finding::new(codes::UNPARSABLE, location, format!("{}: cannot read this requirement", src.rel))
                     .help("expected `name`, `name==1.2.3`, `name>=1,<2` or `name @ url` (PEP 508)"),
