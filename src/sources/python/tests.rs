@@ -60,7 +60,7 @@ fn lock_files() {
         "cachelib@- L19 direct req=https://github.com/example/cachelib.git origin=git",
     ]);
     has(&PoetryLockParser, "python/poetry-groups.v2.lock", "poetry.lock", &["redis@5.2.1 L28 direct", "pytest@8.3.4 L17 direct dev", "async-timeout@5.0.1 L5"]);
-    has(&PipfileLockParser, "python/project.spec6.json", "Pipfile.lock", &["redis@5.0.1 L25 direct"]);
+    has(&PipfileLockParser, "python/project.spec6.json", "Pipfile.lock", &["redis@5.0.1 L26 direct"]);
     has(&PipfileParser, "python/Pipfile", "Pipfile", &["redis@5.0.1 L7 direct req===5.0.1", "valkey@- L8 direct req=>=6.0", "pytest@- L11 direct dev req=*"]);
     insta::assert_snapshot!("uv_lock", rendered_matching(&parse_as(&UvLockParser, "python/project.v1.lock", "uv.lock"), &["redis", "valkey"]).join("\n"));
 }
