@@ -26,8 +26,12 @@ struct DepSections {
 
 #[derive(Deserialize, Default)]
 struct Manifest {
-    #[serde(flatten)]
-    sections: DepSections,
+    #[serde(default)]
+    dependencies: DepTable,
+    #[serde(default, rename = "dev-dependencies")]
+    dev_dependencies: DepTable,
+    #[serde(default, rename = "build-dependencies")]
+    build_dependencies: DepTable,
     #[serde(default)]
     target: BTreeMap<String, DepSections>,
     #[serde(default)]
@@ -52,9 +56,9 @@ impl SourceParser for CargoTomlParser {
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
         let Some(m) = toml_or_report::<Manifest>(src, out, "Cargo.toml") else { return };
         let mut all: Vec<(&DepTable, bool)> = vec![
-            (&m.sections.dependencies, false),
-            (&m.sections.build_dependencies, false),
-            (&m.sections.dev_dependencies, true),
+            (&m.dependencies, false),
+            (&m.build_dependencies, false),
+            (&m.dev_dependencies, true),
         ];
         for t in m.target.values() {
             all.extend([(&t.dependencies, false), (&t.build_dependencies, false), (&t.dev_dependencies, true)]);

@@ -4,6 +4,8 @@
 
 pub mod cargo;
 pub mod dotnet;
+#[cfg(test)]
+mod ecosystem_tests;
 mod file;
 pub mod golang;
 pub mod java;

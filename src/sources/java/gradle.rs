@@ -81,7 +81,7 @@ impl SourceParser for GradleBuildParser {
                 let vpos = parts[0].len() + parts[1].len() + 2;
                 (format!("{}:{}", parts[0], parts[1]), Some(parts[2].to_string()), lead + off + vpos..lead + off + vpos + parts[2].len())
             } else if rest.contains("group:") || rest.contains("group =") {
-                let named = |key: &str| strings.iter().find(|(_, off)| rest[..*off].trim_end().trim_end_matches(['=', ':']).trim_end().ends_with(key)).cloned();
+                let named = |key: &str| strings.iter().find(|(_, off)| rest[..off - 1].trim_end().trim_end_matches(['=', ':']).trim_end().ends_with(key)).cloned();
                 let (Some((g, _)), Some((a, _))) = (named("group"), named("name")) else { continue };
                 match named("version") {
                     Some((v, off)) => (format!("{g}:{a}"), Some(v.clone()), lead + off..lead + off + v.len()),

@@ -8,5 +8,3 @@ mod pom;
 pub use gradle::{GradleBuildParser, GradleLockParser, VersionCatalogParser};
 pub use pom::PomParser;
 
-#[cfg(test)]
-mod tests;
