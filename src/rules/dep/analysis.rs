@@ -170,8 +170,8 @@ pub fn update_command(lock: &Dependency, version: &str) -> String {
 /// What a risk's condition means for the wording: stated, not asserted.
 pub fn condition_clause(risk: &Risk) -> String {
     match risk.applies {
-        crate::knowledge::clients::Applies::Default => format!("by default ({})", risk.condition),
-        crate::knowledge::clients::Applies::Conditional => format!("{} — check whether your code does this", risk.condition),
+        crate::knowledge::clients::Applies::Default => format!("— the default behaviour: {}", risk.condition),
+        crate::knowledge::clients::Applies::Conditional => format!("— this happens {}; check whether your code does that", risk.condition),
     }
 }
 
