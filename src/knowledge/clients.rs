@@ -161,7 +161,8 @@ impl Client {
     /// version or the latest release), if any.
     pub fn safe_upgrade(&self, version: &str) -> Option<String> {
         let eco = self.ecosystem;
-        let mut candidates: Vec<&String> = self.risks.iter().filter_map(|r| r.fixed.as_ref()).chain(&self.latest).collect();
+        let mut candidates: Vec<&String> =
+            self.risks.iter().filter_map(|r| r.fixed.as_ref()).chain(&self.latest).collect();
         candidates.sort_by(|a, b| crate::versions::compare(eco, a, b).unwrap_or(std::cmp::Ordering::Equal));
         candidates
             .into_iter()

@@ -55,11 +55,8 @@ impl SourceParser for CargoTomlParser {
 
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
         let Some(m) = toml_or_report::<Manifest>(src, out, "Cargo.toml") else { return };
-        let mut all: Vec<(&DepTable, bool)> = vec![
-            (&m.dependencies, false),
-            (&m.build_dependencies, false),
-            (&m.dev_dependencies, true),
-        ];
+        let mut all: Vec<(&DepTable, bool)> =
+            vec![(&m.dependencies, false), (&m.build_dependencies, false), (&m.dev_dependencies, true)];
         for t in m.target.values() {
             all.extend([(&t.dependencies, false), (&t.build_dependencies, false), (&t.dev_dependencies, true)]);
         }
@@ -150,8 +147,10 @@ impl SourceParser for CargoLockParser {
         for p in &lock.package {
             let name = p.name.get_ref();
             let version = p.version.get_ref();
-            let is_direct = direct.contains(&(name.clone(), None)) || direct.contains(&(name.clone(), Some(version.clone())));
-            let mut dep = Dependency::new(Ecosystem::Cargo, name, DepSource::Lockfile, src.location(p.version.span())).direct(is_direct);
+            let is_direct =
+                direct.contains(&(name.clone(), None)) || direct.contains(&(name.clone(), Some(version.clone())));
+            let mut dep = Dependency::new(Ecosystem::Cargo, name, DepSource::Lockfile, src.location(p.version.span()))
+                .direct(is_direct);
             match p.source.as_deref() {
                 None => dep = dep.origin(DepOrigin::Workspace).requirement("path"),
                 Some(s) if s.starts_with("git+") => dep = dep.origin(DepOrigin::Git).requirement(s),

@@ -31,14 +31,26 @@ impl SourceParser for MsBuildParser {
         let what = src.rel.rsplit('/').next().unwrap_or(&src.rel).to_string();
         let Some(text) = src.text_or_report(out) else { return };
         if text.trim().is_empty() {
-            unparsable(out, src.file_location(), &what, "the file is empty", "an MSBuild file holds a <Project> element");
+            unparsable(
+                out,
+                src.file_location(),
+                &what,
+                "the file is empty",
+                "an MSBuild file holds a <Project> element",
+            );
             return;
         }
         let root = match xml::parse(text) {
             Ok(r) => r,
             Err(e) => {
                 let at = e.offset.min(text.len());
-                unparsable(out, src.location(at..at), &what, &format!("not valid XML: {}", e.message), "fix the XML at the marked place; nothing in this file was read");
+                unparsable(
+                    out,
+                    src.location(at..at),
+                    &what,
+                    &format!("not valid XML: {}", e.message),
+                    "fix the XML at the marked place; nothing in this file was read",
+                );
                 return;
             }
         };
@@ -48,13 +60,20 @@ impl SourceParser for MsBuildParser {
                 let (version, span) = p.attr("version").map_or(("", p.span.clone()), |(v, s)| (v, s));
                 let dev = p.attr("developmentDependency").is_some_and(|(v, _)| v == "true");
                 out.inventory.dependencies.push(
-                    Dependency::new(Ecosystem::Nuget, id, DepSource::Manifest, src.location(span)).version(version).requirement(version).dev(dev),
+                    Dependency::new(Ecosystem::Nuget, id, DepSource::Manifest, src.location(span))
+                        .version(version)
+                        .requirement(version)
+                        .dev(dev),
                 );
             }
             return;
         }
         for group in root.children_named("ItemGroup") {
-            for el in group.children.iter().filter(|c| matches!(c.name.as_str(), "PackageReference" | "PackageVersion" | "GlobalPackageReference")) {
+            for el in group
+                .children
+                .iter()
+                .filter(|c| matches!(c.name.as_str(), "PackageReference" | "PackageVersion" | "GlobalPackageReference"))
+            {
                 out.inventory.dependencies.push(reference(src, el));
             }
         }
@@ -94,7 +113,13 @@ impl SourceParser for PackagesLockParser {
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
         let Some(root) = json_or_report(src, out, "packages.lock.json") else { return };
         let Some(frameworks) = root.get("dependencies").and_then(Node::as_object) else {
-            unparsable(out, src.location(root.span()), "packages.lock.json", "no `dependencies` object", "regenerate it with `dotnet restore --use-lock-file`");
+            unparsable(
+                out,
+                src.location(root.span()),
+                "packages.lock.json",
+                "no `dependencies` object",
+                "regenerate it with `dotnet restore --use-lock-file`",
+            );
             return;
         };
         let mut seen = HashSet::new();
@@ -109,9 +134,14 @@ impl SourceParser for PackagesLockParser {
                 if !seen.insert((key.name.to_ascii_lowercase(), version.to_string())) {
                     continue;
                 }
-                let mut dep = Dependency::new(Ecosystem::Nuget, key.name.as_ref(), DepSource::Lockfile, src.location(resolved.span()))
-                    .version(version)
-                    .direct(kind.eq_ignore_ascii_case("direct"));
+                let mut dep = Dependency::new(
+                    Ecosystem::Nuget,
+                    key.name.as_ref(),
+                    DepSource::Lockfile,
+                    src.location(resolved.span()),
+                )
+                .version(version)
+                .direct(kind.eq_ignore_ascii_case("direct"));
                 if let Some(req) = entry.get("requested").and_then(Node::as_str) {
                     dep = dep.requirement(req);
                 }

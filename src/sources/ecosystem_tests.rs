@@ -20,23 +20,63 @@ fn has(parser: &dyn SourceParser, fixture: &str, as_name: &str, expected: &[&str
 #[test]
 fn key_facts() {
     // pom.xml: the line where the version is written, before interpolation; managed versions.
-    has(&PomParser, "java/spring-app.pom.xml", "pom.xml", &[
-        "redis.clients:jedis@5.2.0 L44 direct req=5.2.0 as=${jedis.version}",
-        "io.lettuce:lettuce-core@7.0.0.RELEASE L37 direct req=7.0.0.RELEASE",
-        "com.redis.om:redis-om-spring@- L49 direct req=[0.9,1.0)",
-    ]);
-    has(&GradleBuildParser, "java/app.build.gradle", "build.gradle", &["redis.clients:jedis@5.1.0 L8 direct req=5.1.0"]);
-    has(&VersionCatalogParser, "java/libs.catalog.toml", "gradle/libs.versions.toml", &["io.lettuce:lettuce-core@7.1.0.RELEASE L6 direct req=7.1.0.RELEASE as=versions.lettuce"]);
-    has(&PackagesLockParser, "dotnet/net8.v1.json", "packages.lock.json", &["StackExchange.Redis@2.8.16 L17 direct req=[2.8.0, )"]);
-    has(&GoModParser, "go/service.go117.mod", "go.mod", &[
-        "github.com/redis/go-redis/v9@v9.16.0 L8 direct req=v9.16.0",
-        "github.com/valkey-io/valkey-go@- L9 direct req=../valkey-go-fork origin=path",
-    ]);
+    has(
+        &PomParser,
+        "java/spring-app.pom.xml",
+        "pom.xml",
+        &[
+            "redis.clients:jedis@5.2.0 L44 direct req=5.2.0 as=${jedis.version}",
+            "io.lettuce:lettuce-core@7.0.0.RELEASE L37 direct req=7.0.0.RELEASE",
+            "com.redis.om:redis-om-spring@- L49 direct req=[0.9,1.0)",
+        ],
+    );
+    has(
+        &GradleBuildParser,
+        "java/app.build.gradle",
+        "build.gradle",
+        &["redis.clients:jedis@5.1.0 L8 direct req=5.1.0"],
+    );
+    has(
+        &VersionCatalogParser,
+        "java/libs.catalog.toml",
+        "gradle/libs.versions.toml",
+        &["io.lettuce:lettuce-core@7.1.0.RELEASE L6 direct req=7.1.0.RELEASE as=versions.lettuce"],
+    );
+    has(
+        &PackagesLockParser,
+        "dotnet/net8.v1.json",
+        "packages.lock.json",
+        &["StackExchange.Redis@2.8.16 L17 direct req=[2.8.0, )"],
+    );
+    has(
+        &GoModParser,
+        "go/service.go117.mod",
+        "go.mod",
+        &[
+            "github.com/redis/go-redis/v9@v9.16.0 L8 direct req=v9.16.0",
+            "github.com/valkey-io/valkey-go@- L9 direct req=../valkey-go-fork origin=path",
+        ],
+    );
     // Before go 1.17 go.sum fills in what go.mod does not list; the highest version wins.
     has(&GoModParser, "go/legacy.go116.mod", "go.mod", &["github.com/cespare/xxhash/v2@v2.1.2 L1"]);
-    has(&CargoLockParser, "cargo/valkey-migrate.v4.lock", "Cargo.lock", &["redis@1.8.1 L1496 direct", "valkey-migrate@- L2142 req=path origin=workspace"]);
-    has(&GemfileLockParser, "ruby/app.bundler2.lock", "Gemfile.lock", &["redis@4.8.1 L21 direct", "nokogiri@1.16.7 L18"]);
-    has(&ComposerLockParser, "php/app.v2.lock", "composer.lock", &["predis/predis@v2.2.2 L9 direct", "ext-redis@- L42 direct req=*"]);
+    has(
+        &CargoLockParser,
+        "cargo/valkey-migrate.v4.lock",
+        "Cargo.lock",
+        &["redis@1.8.1 L1496 direct", "valkey-migrate@- L2142 req=path origin=workspace"],
+    );
+    has(
+        &GemfileLockParser,
+        "ruby/app.bundler2.lock",
+        "Gemfile.lock",
+        &["redis@4.8.1 L21 direct", "nokogiri@1.16.7 L18"],
+    );
+    has(
+        &ComposerLockParser,
+        "php/app.v2.lock",
+        "composer.lock",
+        &["predis/predis@v2.2.2 L9 direct", "ext-redis@- L42 direct req=*"],
+    );
 }
 
 #[test]

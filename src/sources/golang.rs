@@ -79,7 +79,10 @@ impl SourceParser for GoModParser {
                 "module" => saw_module = true,
                 "go" => {
                     let mut it = fields.first().map(String::as_str).unwrap_or("").split('.');
-                    go_version = Some((it.next().and_then(|m| m.parse().ok()).unwrap_or(1), it.next().and_then(|m| m.parse().ok()).unwrap_or(0)));
+                    go_version = Some((
+                        it.next().and_then(|m| m.parse().ok()).unwrap_or(1),
+                        it.next().and_then(|m| m.parse().ok()).unwrap_or(0),
+                    ));
                 }
                 "require" => {
                     if fields.len() < 2 {
@@ -87,7 +90,12 @@ impl SourceParser for GoModParser {
                         continue;
                     }
                     let indirect = comment.trim().starts_with("indirect");
-                    requires.push(Require { path: fields[0].clone(), version: fields[1].clone(), indirect, span: content_span });
+                    requires.push(Require {
+                        path: fields[0].clone(),
+                        version: fields[1].clone(),
+                        indirect,
+                        span: content_span,
+                    });
                 }
                 "replace" => {
                     let Some(arrow) = fields.iter().position(|f| f == "=>") else {
@@ -101,7 +109,12 @@ impl SourceParser for GoModParser {
                         [path, version] => Replacement::Module(path.clone(), version.clone()),
                         [dir] => Replacement::Dir(dir.clone()),
                         _ => {
-                            bad_line(src, out, content_span, "a replace needs a target module and version, or a directory");
+                            bad_line(
+                                src,
+                                out,
+                                content_span,
+                                "a replace needs a target module and version, or a directory",
+                            );
                             continue;
                         }
                     };
@@ -112,14 +125,22 @@ impl SourceParser for GoModParser {
             }
         }
         if !saw_module && requires.is_empty() {
-            crate::sources::pkg::unparsable(out, src.file_location(), "go.mod", "no `module` line", "a go.mod starts with `module <path>`");
+            crate::sources::pkg::unparsable(
+                out,
+                src.file_location(),
+                "go.mod",
+                "no `module` line",
+                "a go.mod starts with `module <path>`",
+            );
             return;
         }
         let mut listed: HashSet<String> = HashSet::new();
         for r in &requires {
             listed.insert(r.path.clone());
             let location = src.location(r.span.clone());
-            let rep = replaces.get(&(r.path.clone(), Some(r.version.clone()))).or_else(|| replaces.get(&(r.path.clone(), None)));
+            let rep = replaces
+                .get(&(r.path.clone(), Some(r.version.clone())))
+                .or_else(|| replaces.get(&(r.path.clone(), None)));
             let mut dep = Dependency::new(Ecosystem::Go, &r.path, DepSource::Manifest, location).direct(!r.indirect);
             match rep {
                 Some(Replacement::Dir(dir)) => dep = dep.origin(DepOrigin::Path).requirement(dir.as_str()),
@@ -143,7 +164,10 @@ impl SourceParser for GoModParser {
 }
 
 fn bad_line(src: &SourceFile, out: &mut Facts, span: std::ops::Range<usize>, why: &str) {
-    out.diagnostic(Finding::new(codes::UNPARSABLE, src.location(span), format!("go.mod: {why}")).help("run `go mod tidy` to rewrite the file"));
+    out.diagnostic(
+        Finding::new(codes::UNPARSABLE, src.location(span), format!("go.mod: {why}"))
+            .help("run `go mod tidy` to rewrite the file"),
+    );
 }
 
 /// Modules from go.sum that go.mod does not list: the highest version of each (what minimal
@@ -172,7 +196,9 @@ fn read_go_sum(src: &SourceFile, cx: &ParseContext, listed: &HashSet<String>, ou
     }
     for (path, (version, span)) in best {
         out.inventory.dependencies.push(
-            Dependency::new(Ecosystem::Go, path, DepSource::Lockfile, sum.location(span)).version(version).direct(false),
+            Dependency::new(Ecosystem::Go, path, DepSource::Lockfile, sum.location(span))
+                .version(version)
+                .direct(false),
         );
     }
 }

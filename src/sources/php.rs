@@ -13,7 +13,12 @@ pub struct ComposerLockParser;
 
 /// `php` itself and Composer's own plugin API are not packages.
 fn is_platform_only(name: &str) -> bool {
-    name == "php" || name.starts_with("php-") || name.starts_with("lib-") || name == "composer-plugin-api" || name == "composer-runtime-api" || name == "composer"
+    name == "php"
+        || name.starts_with("php-")
+        || name.starts_with("lib-")
+        || name == "composer-plugin-api"
+        || name == "composer-runtime-api"
+        || name == "composer"
 }
 
 impl SourceParser for ComposerJsonParser {
@@ -34,12 +39,18 @@ impl SourceParser for ComposerJsonParser {
                 if is_platform_only(&k.name) {
                     continue;
                 }
-                let mut dep = Dependency::new(Ecosystem::Packagist, k.name.as_ref(), DepSource::Manifest, src.location(k.start..v.end))
-                    .dev(dev)
-                    .requirement(range);
+                let mut dep = Dependency::new(
+                    Ecosystem::Packagist,
+                    k.name.as_ref(),
+                    DepSource::Manifest,
+                    src.location(k.start..v.end),
+                )
+                .dev(dev)
+                .requirement(range);
                 if range.starts_with("dev-") {
                     dep = dep.origin(DepOrigin::Git);
-                } else if let Some(exact) = Requirement::parse(Ecosystem::Packagist, range).ok().and_then(|r| r.exact()) {
+                } else if let Some(exact) = Requirement::parse(Ecosystem::Packagist, range).ok().and_then(|r| r.exact())
+                {
                     dep = dep.version(exact);
                 }
                 out.inventory.dependencies.push(dep);
@@ -60,19 +71,27 @@ impl SourceParser for ComposerLockParser {
     fn parse(&self, src: &SourceFile, cx: &ParseContext, out: &mut Facts) {
         let Some(root) = json_or_report(src, out, "composer.lock") else { return };
         if root.get("packages").is_none() {
-            unparsable(out, src.location(root.span()), "composer.lock", "no `packages` list", "regenerate it with `composer update --lock`");
+            unparsable(
+                out,
+                src.location(root.span()),
+                "composer.lock",
+                "no `packages` list",
+                "regenerate it with `composer update --lock`",
+            );
             return;
         }
         let declared: HashSet<String> = cx
             .read_relative(src, "composer.json")
             .ok()
-            .and_then(|m| m.text().and_then(|t| crate::sources::pkg::json::parse(t).ok()).map(|j| {
-                ["require", "require-dev"]
-                    .iter()
-                    .filter_map(|s| j.get(s).and_then(Node::as_object))
-                    .flat_map(|m| m.iter().map(|(k, _)| k.name.to_ascii_lowercase()))
-                    .collect()
-            }))
+            .and_then(|m| {
+                m.text().and_then(|t| crate::sources::pkg::json::parse(t).ok()).map(|j| {
+                    ["require", "require-dev"]
+                        .iter()
+                        .filter_map(|s| j.get(s).and_then(Node::as_object))
+                        .flat_map(|m| m.iter().map(|(k, _)| k.name.to_ascii_lowercase()))
+                        .collect()
+                })
+            })
             .unwrap_or_default();
         for (section, dev) in [("packages", false), ("packages-dev", true)] {
             let Some(list) = root.get(section).and_then(Node::as_array) else { continue };
@@ -88,7 +107,8 @@ impl SourceParser for ComposerLockParser {
                 if source_type == Some("path") {
                     dep = dep.origin(DepOrigin::Path).requirement(version);
                 } else if version.starts_with("dev-") || version.ends_with("-dev") {
-                    let reference = p.get("source").and_then(|s| s.get("reference")).and_then(Node::as_str).unwrap_or("");
+                    let reference =
+                        p.get("source").and_then(|s| s.get("reference")).and_then(Node::as_str).unwrap_or("");
                     dep = dep.origin(DepOrigin::Git).requirement(format!("{version}#{reference}"));
                 } else {
                     dep = dep.version(version);
@@ -103,10 +123,15 @@ impl SourceParser for ComposerLockParser {
                 if is_platform_only(&k.name) {
                     continue;
                 }
-                let dep = Dependency::new(Ecosystem::Packagist, k.name.as_ref(), DepSource::Lockfile, src.location(k.start..v.end))
-                    .requirement(v.as_str().unwrap_or("*"))
-                    .direct(true)
-                    .dev(section == "platform-dev");
+                let dep = Dependency::new(
+                    Ecosystem::Packagist,
+                    k.name.as_ref(),
+                    DepSource::Lockfile,
+                    src.location(k.start..v.end),
+                )
+                .requirement(v.as_str().unwrap_or("*"))
+                .direct(true)
+                .dev(section == "platform-dev");
                 out.inventory.dependencies.push(dep);
             }
         }

@@ -52,11 +52,17 @@ impl SourceParser for GemfileParser {
                 continue;
             }
             if t.starts_with("group ") || t.starts_with("group(") {
-                let dev = ["development", "test"].iter().any(|g| t.contains(g)) && !t.contains(":production") && !t.contains(":default");
+                let dev = ["development", "test"].iter().any(|g| t.contains(g))
+                    && !t.contains(":production")
+                    && !t.contains(":default");
                 groups.push(dev);
                 continue;
             }
-            if t.ends_with(" do") || t.ends_with(" do |") || t.starts_with("platforms") || t.starts_with("source ") && t.ends_with("do") {
+            if t.ends_with(" do")
+                || t.ends_with(" do |")
+                || t.starts_with("platforms")
+                || t.starts_with("source ") && t.ends_with("do")
+            {
                 groups.push(groups.last().copied().unwrap_or(false));
                 continue;
             }
@@ -69,16 +75,28 @@ impl SourceParser for GemfileParser {
             let Some(name) = strings.first() else { continue };
             let lead = line.len() - line.trim_start().len();
             let location = src.location(start + lead..start + lead + t.len());
-            let dev = groups.last().copied().unwrap_or(false) || args.contains("group: :development") || args.contains("group: :test");
+            let dev = groups.last().copied().unwrap_or(false)
+                || args.contains("group: :development")
+                || args.contains("group: :test");
             let mut dep = Dependency::new(Ecosystem::Rubygems, name, DepSource::Manifest, location).dev(dev);
-            if args.contains("git:") || args.contains("github:") || args.contains(":git =>") || args.contains(":github =>") {
+            if args.contains("git:")
+                || args.contains("github:")
+                || args.contains(":git =>")
+                || args.contains(":github =>")
+            {
                 dep = dep.origin(DepOrigin::Git);
             } else if args.contains("path:") || args.contains(":path =>") {
                 dep = dep.origin(DepOrigin::Path);
             } else {
                 // Version requirements are the quoted strings right after the name, before options.
                 let before_opts = args.split(": ").next().unwrap_or(args);
-                let reqs: Vec<&String> = strings[1..].iter().filter(|r| before_opts.contains(r.as_str()) && r.starts_with(|c: char| c.is_ascii_digit() || "~<>=!".contains(c))).collect();
+                let reqs: Vec<&String> = strings[1..]
+                    .iter()
+                    .filter(|r| {
+                        before_opts.contains(r.as_str())
+                            && r.starts_with(|c: char| c.is_ascii_digit() || "~<>=!".contains(c))
+                    })
+                    .collect();
                 if !reqs.is_empty() {
                     let req = reqs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
                     if let Some(v) = Requirement::parse(Ecosystem::Rubygems, &req).ok().and_then(|r| r.exact()) {
@@ -98,13 +116,23 @@ impl SourceParser for GemfileLockParser {
     }
 
     fn claim(&self, rel_path: &str, file_name: &str) -> Claim {
-        if matches!(file_name, "Gemfile.lock" | "gems.locked") && !in_vendored_tree(rel_path) { Claim::Yes } else { Claim::No }
+        if matches!(file_name, "Gemfile.lock" | "gems.locked") && !in_vendored_tree(rel_path) {
+            Claim::Yes
+        } else {
+            Claim::No
+        }
     }
 
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
         let Some(text) = src.text_or_report(out) else { return };
         if text.trim().is_empty() {
-            unparsable(out, src.file_location(), "Gemfile.lock", "the file is empty", "regenerate it with `bundle lock`");
+            unparsable(
+                out,
+                src.file_location(),
+                "Gemfile.lock",
+                "the file is empty",
+                "regenerate it with `bundle lock`",
+            );
             return;
         }
         let mut section = "";
@@ -140,7 +168,10 @@ impl SourceParser for GemfileLockParser {
                     let Some((name, rest)) = t.split_once(" (") else { continue };
                     let version = rest.trim_end_matches(')');
                     // Platform gems append the platform: `nokogiri (1.16.0-x86_64-linux)`.
-                    let version = version.split_once('-').filter(|(v, p)| !p.starts_with(|c: char| c.is_ascii_digit()) && !v.is_empty()).map_or(version, |(v, _)| v);
+                    let version = version
+                        .split_once('-')
+                        .filter(|(v, p)| !p.starts_with(|c: char| c.is_ascii_digit()) && !v.is_empty())
+                        .map_or(version, |(v, _)| v);
                     let vstart = start + indent + name.len() + 2;
                     specs.push((name.to_string(), version.to_string(), vstart..vstart + version.len(), section));
                 }
@@ -152,7 +183,13 @@ impl SourceParser for GemfileLockParser {
             }
         }
         if !saw_section {
-            unparsable(out, src.file_location(), "Gemfile.lock", "no GEM, GIT, PATH or DEPENDENCIES section", "regenerate it with `bundle lock`");
+            unparsable(
+                out,
+                src.file_location(),
+                "Gemfile.lock",
+                "no GEM, GIT, PATH or DEPENDENCIES section",
+                "regenerate it with `bundle lock`",
+            );
             return;
         }
         let mut seen = HashSet::new();
@@ -160,7 +197,8 @@ impl SourceParser for GemfileLockParser {
             if !seen.insert((name.clone(), version.clone())) {
                 continue;
             }
-            let mut dep = Dependency::new(Ecosystem::Rubygems, &name, DepSource::Lockfile, src.location(span)).direct(direct.contains(&name));
+            let mut dep = Dependency::new(Ecosystem::Rubygems, &name, DepSource::Lockfile, src.location(span))
+                .direct(direct.contains(&name));
             dep = match section {
                 "git" => dep.origin(DepOrigin::Git).requirement(version),
                 "path" => dep.origin(DepOrigin::Path).requirement(version),

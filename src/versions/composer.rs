@@ -192,7 +192,13 @@ impl ComposerConstraint {
                     .unwrap_or_else(|| ComposerVersion::bump(&[0]))
             })
             .min()
-            .map(|v| if v.original.is_empty() { v.numbers[..3].iter().map(u64::to_string).collect::<Vec<_>>().join(".") } else { v.original })
+            .map(|v| {
+                if v.original.is_empty() {
+                    v.numbers[..3].iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+                } else {
+                    v.original
+                }
+            })
     }
 }
 

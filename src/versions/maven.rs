@@ -212,9 +212,11 @@ impl MavenRange {
     pub fn floor(&self) -> Option<String> {
         match self {
             MavenRange::Soft(v) => Some(v.as_str().to_string()),
-            MavenRange::Intervals(list) => {
-                list.iter().map(|i| i.lower.as_ref().map(|(l, _)| l.clone())).min().map(|l| l.map_or("0".into(), |v| v.as_str().to_string()))
-            }
+            MavenRange::Intervals(list) => list
+                .iter()
+                .map(|i| i.lower.as_ref().map(|(l, _)| l.clone()))
+                .min()
+                .map(|l| l.map_or("0".into(), |v| v.as_str().to_string())),
             MavenRange::Prefix(p) => Some(format!("{}0", p)),
             MavenRange::Any => Some("0".into()),
         }

@@ -84,10 +84,12 @@ impl Requirement {
                 Inner::Npm(range, pin)
             }
             Ecosystem::Pypi => Inner::Pypi(pypi::Specifiers::parse(t)?),
-            Ecosystem::Cargo => {
-                Inner::Cargo(semver::VersionReq::parse(t).map_err(|e| format!("'{t}' is not a Cargo requirement: {e}"))?)
+            Ecosystem::Cargo => Inner::Cargo(
+                semver::VersionReq::parse(t).map_err(|e| format!("'{t}' is not a Cargo requirement: {e}"))?,
+            ),
+            Ecosystem::Go => {
+                Inner::GoMinimum(semver_version(t).ok_or_else(|| format!("'{t}' is not a Go module version"))?)
             }
-            Ecosystem::Go => Inner::GoMinimum(semver_version(t).ok_or_else(|| format!("'{t}' is not a Go module version"))?),
             Ecosystem::Maven => Inner::Maven(maven::MavenRange::parse(t)?),
             Ecosystem::Nuget => Inner::Nuget(nuget::NugetRange::parse(t)?),
             Ecosystem::Rubygems => Inner::Rubygems(rubygems::GemRequirement::parse(t)?),
@@ -141,9 +143,11 @@ impl Requirement {
         match &self.inner {
             Inner::Npm(r, _) => r.min_version().map(|v| v.to_string()),
             Inner::Pypi(s) => s.floor(),
-            Inner::Cargo(r) => r.comparators.iter().find(|c| !matches!(c.op, semver::Op::Less | semver::Op::LessEq)).map(
-                |c| format!("{}.{}.{}", c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0)),
-            ),
+            Inner::Cargo(r) => r
+                .comparators
+                .iter()
+                .find(|c| !matches!(c.op, semver::Op::Less | semver::Op::LessEq))
+                .map(|c| format!("{}.{}.{}", c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0))),
             Inner::GoMinimum(v) => Some(format!("v{v}")),
             Inner::Maven(r) => r.floor(),
             Inner::Nuget(r) => r.floor(),

@@ -104,8 +104,16 @@ impl NugetRange {
                 Ok(NugetRange { lower: Some((v.clone(), true)), upper: Some((v, true)), floating: None })
             }
             Some((lo, hi)) => {
-                let lower = if lo.trim().is_empty() { None } else { Some((NugetVersion::parse(lo).ok_or_else(bad)?, open == '[')) };
-                let upper = if hi.trim().is_empty() { None } else { Some((NugetVersion::parse(hi).ok_or_else(bad)?, close == ']')) };
+                let lower = if lo.trim().is_empty() {
+                    None
+                } else {
+                    Some((NugetVersion::parse(lo).ok_or_else(bad)?, open == '['))
+                };
+                let upper = if hi.trim().is_empty() {
+                    None
+                } else {
+                    Some((NugetVersion::parse(hi).ok_or_else(bad)?, close == ']'))
+                };
                 Ok(NugetRange { lower, upper, floating: None })
             }
         }

@@ -14,7 +14,9 @@ pub struct Specifiers(VersionSpecifiers);
 impl Specifiers {
     pub fn parse(text: &str) -> Result<Self, String> {
         let pep440 = to_pep440(text)?;
-        VersionSpecifiers::from_str(&pep440).map(Specifiers).map_err(|e| format!("'{text}' is not a PEP 440 specifier: {e}"))
+        VersionSpecifiers::from_str(&pep440)
+            .map(Specifiers)
+            .map_err(|e| format!("'{text}' is not a PEP 440 specifier: {e}"))
     }
 
     pub fn contains(&self, v: &Version) -> bool {
@@ -89,7 +91,8 @@ fn split_poetry_spaces(s: &str) -> Vec<&str> {
             while j < b.len() && b[j] == b' ' {
                 j += 1;
             }
-            if j < b.len() && matches!(b[j], b'<' | b'>' | b'=' | b'!' | b'^' | b'~') && !s[start..i].trim().is_empty() {
+            if j < b.len() && matches!(b[j], b'<' | b'>' | b'=' | b'!' | b'^' | b'~') && !s[start..i].trim().is_empty()
+            {
                 let prev = s[start..i].trim();
                 if !prev.ends_with(['<', '>', '=', '!', '~', '^']) {
                     out.push(&s[start..i]);

@@ -119,10 +119,18 @@ impl GemRequirement {
             if p.is_empty() {
                 continue;
             }
-            let (op, rest) = [("~>", Op::Pessimistic), (">=", Op::Ge), ("<=", Op::Le), ("!=", Op::Ne), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
-                .iter()
-                .find_map(|(s, op)| p.strip_prefix(s).map(|r| (*op, r)))
-                .unwrap_or((Op::Eq, p));
+            let (op, rest) = [
+                ("~>", Op::Pessimistic),
+                (">=", Op::Ge),
+                ("<=", Op::Le),
+                ("!=", Op::Ne),
+                (">", Op::Gt),
+                ("<", Op::Lt),
+                ("=", Op::Eq),
+            ]
+            .iter()
+            .find_map(|(s, op)| p.strip_prefix(s).map(|r| (*op, r)))
+            .unwrap_or((Op::Eq, p));
             let v = GemVersion::parse(rest).ok_or_else(|| format!("'{p}' is not a RubyGems requirement"))?;
             out.push((op, v));
         }
@@ -160,8 +168,12 @@ impl GemRequirement {
     }
 
     pub fn floor(&self) -> Option<String> {
-        let lows: Vec<&GemVersion> =
-            self.0.iter().filter(|(op, _)| matches!(op, Op::Eq | Op::Ge | Op::Gt | Op::Pessimistic)).map(|(_, v)| v).collect();
+        let lows: Vec<&GemVersion> = self
+            .0
+            .iter()
+            .filter(|(op, _)| matches!(op, Op::Eq | Op::Ge | Op::Gt | Op::Pessimistic))
+            .map(|(_, v)| v)
+            .collect();
         Some(lows.into_iter().max().map_or_else(|| "0".to_string(), |v| v.original.clone()))
     }
 }

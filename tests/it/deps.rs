@@ -25,13 +25,16 @@ fn seed_story_lock_drift_points_at_both_lines() {
     let rules = testdata("deps/seed-story/rules");
     let (doc, code) = audit_json(dir.path(), &["--no-config", "--rules-dir", rules.to_str().unwrap()]);
     assert_eq!(code, 1, "an error-level finding fails the run");
-    let drift: Vec<&serde_json::Value> = doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "DEP002").collect();
+    let drift: Vec<&serde_json::Value> =
+        doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "DEP002").collect();
     assert_eq!(drift.len(), 1, "{doc:#}");
     let f = drift[0];
     assert_eq!((f["file"].as_str(), f["line"].as_u64()), (Some("package-lock.json"), Some(52)));
     assert_eq!(f["related"][0]["file"], "package.json");
     assert_eq!(f["related"][0]["line"], 6);
-    assert!(f["message"].as_str().unwrap().contains("pins ioredis 5.8.0 although package.json allows 5.8.2 (`^5.8.0`)"));
+    assert!(
+        f["message"].as_str().unwrap().contains("pins ioredis 5.8.0 although package.json allows 5.8.2 (`^5.8.0`)")
+    );
     assert!(f["help"].as_str().unwrap().contains("`npm update ioredis`"));
     // The same lock line is not reported twice (DEP001 gives way to the drift finding).
     assert!(codes_lines(&doc, "DEP001").is_empty());
@@ -63,7 +66,10 @@ fn dep001_risky_versions_in_four_ecosystems() {
     );
     // The lock entry carries the manifest line that declares it.
     let web = doc["findings"].as_array().unwrap().iter().find(|f| f["file"] == "web/package-lock.json").unwrap();
-    assert_eq!((web["related"][0]["file"].as_str(), web["related"][0]["line"].as_u64()), (Some("web/package.json"), Some(6)));
+    assert_eq!(
+        (web["related"][0]["file"].as_str(), web["related"][0]["line"].as_u64()),
+        (Some("web/package.json"), Some(6))
+    );
     // @redis/client 6.3.1 (line 26) comes with redis 6.3.1: one problem, one finding.
     assert!(!finding_keys(&doc).contains(&"DEP001@web/package-lock.json:26".to_string()));
     insta::assert_snapshot!("dep001", human(&dir, &[]));
@@ -122,7 +128,13 @@ fn inventory_lists_dependencies_with_the_contract_fields() {
         assert!(redis.get(field).is_some(), "missing {field}: {redis}");
     }
     assert_eq!(
-        (redis["ecosystem"].as_str(), redis["version"].as_str(), redis["line"].as_u64(), redis["direct"].as_bool(), redis["source"].as_str()),
+        (
+            redis["ecosystem"].as_str(),
+            redis["version"].as_str(),
+            redis["line"].as_u64(),
+            redis["direct"].as_bool(),
+            redis["source"].as_str()
+        ),
         (Some("npm"), Some("6.3.1"), Some(79), Some(true), Some("lockfile"))
     );
     let manifest = deps.iter().find(|d| d["file"] == "web/package.json").unwrap();
@@ -132,7 +144,8 @@ fn inventory_lists_dependencies_with_the_contract_fields() {
 #[test]
 fn malformed_lock_files_are_diagnosed_and_the_run_goes_on() {
     let dir = copy_tree(&testdata("rules/DEP001"));
-    std::fs::write(dir.path().join("web/package-lock.json"), "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n").unwrap();
+    std::fs::write(dir.path().join("web/package-lock.json"), "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n")
+        .unwrap();
     let (doc, _) = audit_json(dir.path(), &["--no-config"]);
     let keys = finding_keys(&doc);
     assert!(keys.contains(&"SCAN004@web/package-lock.json:4".to_string()), "{keys:?}");
@@ -143,7 +156,12 @@ fn malformed_lock_files_are_diagnosed_and_the_run_goes_on() {
 fn scan(dir: &std::path::Path) -> (engine::ScanOutput, Knowledge) {
     let k = Knowledge::embedded().unwrap();
     let target = Target::resolve(&[dir.to_path_buf()]).unwrap();
-    let settings = Settings::load(&target.paths[0], &valkey_migrate::config::Overrides { no_config: true, ..Default::default() }, &k).unwrap();
+    let settings = Settings::load(
+        &target.paths[0],
+        &valkey_migrate::config::Overrides { no_config: true, ..Default::default() },
+        &k,
+    )
+    .unwrap();
     (engine::scan(&target, &settings), k)
 }
 
@@ -157,7 +175,9 @@ fn facts_for_other_families() {
     assert_eq!(needs[0].dependency.location.line, 8);
 
     let (s, k) = scan(&testdata("rules/DEP001"));
-    assert!(valkey_migrate::rules::dep::extended_redis_compatibility_needs(&s.inventory, &k.clients().unwrap()).is_empty());
+    assert!(
+        valkey_migrate::rules::dep::extended_redis_compatibility_needs(&s.inventory, &k.clients().unwrap()).is_empty()
+    );
 
     let (s, k) = scan(&testdata("rules/DEP004"));
     let clients = k.clients().unwrap();

@@ -138,7 +138,9 @@ pub fn affected<'a>(index: &Index<'a>) -> Vec<(Resolved<'a>, Vec<&'a Risk>)> {
             }
             let kept: Vec<&Risk> = risks
                 .into_iter()
-                .filter(|risk| !direct_hits.contains(&(r.dep.location.file.as_str(), r.client.id.as_str(), risk.id.as_str())))
+                .filter(|risk| {
+                    !direct_hits.contains(&(r.dep.location.file.as_str(), r.client.id.as_str(), risk.id.as_str()))
+                })
                 .collect();
             (!kept.is_empty()).then_some((r, kept))
         })
@@ -162,7 +164,9 @@ pub fn update_command(lock: &Dependency, version: &str) -> String {
         (_, "Gemfile.lock" | "gems.locked") => format!("bundle update {name} --conservative"),
         (_, "composer.lock") => format!("composer update {name}"),
         (_, "packages.lock.json") => format!("dotnet add package {name} --version {v}"),
-        (Ecosystem::Maven, _) => format!("set {name} to {version} (then refresh the lock: gradle dependencies --write-locks)"),
+        (Ecosystem::Maven, _) => {
+            format!("set {name} to {version} (then refresh the lock: gradle dependencies --write-locks)")
+        }
         (eco, _) => format!("update {name} to {version} ({eco})"),
     }
 }
@@ -171,7 +175,9 @@ pub fn update_command(lock: &Dependency, version: &str) -> String {
 pub fn condition_clause(risk: &Risk) -> String {
     match risk.applies {
         crate::knowledge::clients::Applies::Default => format!("— the default behaviour: {}", risk.condition),
-        crate::knowledge::clients::Applies::Conditional => format!("— this happens {}; check whether your code does that", risk.condition),
+        crate::knowledge::clients::Applies::Conditional => {
+            format!("— this happens {}; check whether your code does that", risk.condition)
+        }
     }
 }
 

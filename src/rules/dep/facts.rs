@@ -22,7 +22,9 @@ pub struct ModuleClientUse<'a> {
 pub fn module_client_uses<'a>(inventory: &'a Inventory, clients: &Clients) -> Vec<ModuleClientUse<'a>> {
     let mut seen = HashSet::new();
     let mut deps: Vec<&Dependency> = inventory.dependencies.iter().filter(|d| d.direct).collect();
-    deps.sort_by(|a, b| (a.source == DepSource::Lockfile, &a.location).cmp(&(b.source == DepSource::Lockfile, &b.location)));
+    deps.sort_by(|a, b| {
+        (a.source == DepSource::Lockfile, &a.location).cmp(&(b.source == DepSource::Lockfile, &b.location))
+    });
     let mut out = Vec::new();
     for d in deps {
         let Some(mc) = clients.module_client_for(d) else { continue };

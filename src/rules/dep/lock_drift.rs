@@ -47,7 +47,8 @@ impl Rule for LockDrift {
                 evidence_note(risks[0]),
                 risks[0].sources[0],
             );
-            let severity = risks.iter().map(|k| k.effective_severity()).max().unwrap_or(crate::findings::Severity::Warning);
+            let severity =
+                risks.iter().map(|k| k.effective_severity()).max().unwrap_or(crate::findings::Severity::Warning);
             out.push(
                 Finding::new(self.code(), r.dep.location.clone(), message)
                     .help(help)

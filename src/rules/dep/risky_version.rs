@@ -24,7 +24,8 @@ impl Rule for RiskyClientVersion {
                     crate::inventory::DepSource::Lockfile => format!("{} resolves", r.dep.file_name()),
                     crate::inventory::DepSource::Manifest => format!("{} pins", r.dep.file_name()),
                 };
-                let retracted = if r.client.retracted.iter().any(|v| v == r.version) { " (a retracted version)" } else { "" };
+                let retracted =
+                    if r.client.retracted.iter().any(|v| v == r.version) { " (a retracted version)" } else { "" };
                 let message = format!(
                     "{what} {} {}{retracted}: {} {}",
                     r.dep.name,
@@ -39,7 +40,8 @@ impl Rule for RiskyClientVersion {
                 if let Some(w) = &risk.workaround {
                     help.push_str(&format!("workaround: {w}"));
                 }
-                let alts: Vec<&str> = r.client.alternatives.iter().filter_map(|a| clients.by_id(a)).map(|c| c.display.as_str()).collect();
+                let alts: Vec<&str> =
+                    r.client.alternatives.iter().filter_map(|a| clients.by_id(a)).map(|c| c.display.as_str()).collect();
                 if !alts.is_empty() {
                     help.push_str(&format!("; Valkey-native alternative: {}", alts.join(", ")));
                 }
@@ -49,7 +51,10 @@ impl Rule for RiskyClientVersion {
                     .severity_hint(risk.effective_severity())
                     .fingerprint(format!("{}:{}@{}", risk.id, r.dep.name, r.version));
                 if let Some(m) = r.manifest {
-                    f = f.related(m.location.clone(), format!("declared here as {}", m.requirement.as_deref().unwrap_or("?")));
+                    f = f.related(
+                        m.location.clone(),
+                        format!("declared here as {}", m.requirement.as_deref().unwrap_or("?")),
+                    );
                 }
                 out.push(f);
             }

@@ -11,7 +11,12 @@ pub struct UnpinnedClient;
 
 /// A version the range admits that the risk affects: the band's first version or the
 /// range's lowest, whichever the range allows.
-fn admitted<'a>(req: &Requirement, risk: &'a Risk, eco: crate::inventory::Ecosystem, floor: Option<&str>) -> Option<String> {
+fn admitted<'a>(
+    req: &Requirement,
+    risk: &'a Risk,
+    eco: crate::inventory::Ecosystem,
+    floor: Option<&str>,
+) -> Option<String> {
     let mut candidates: Vec<String> = Vec::new();
     if risk.introduced != "0" {
         candidates.push(risk.introduced.clone());
@@ -50,7 +55,11 @@ impl Rule for UnpinnedClient {
                     continue;
                 }
                 let Some(example) = admitted(&req, risk, m.ecosystem, floor.as_deref()) else { continue };
-                if locked && locks.iter().any(|l| l.version.as_deref().is_some_and(|v| risk.affects(m.ecosystem, v) == Some(true))) {
+                if locked
+                    && locks
+                        .iter()
+                        .any(|l| l.version.as_deref().is_some_and(|v| risk.affects(m.ecosystem, v) == Some(true)))
+                {
                     // The lock already pins an affected version: DEP001/DEP002 say so.
                     continue;
                 }
@@ -59,7 +68,10 @@ impl Rule for UnpinnedClient {
                     (
                         format!(
                             "{} {} admits {example}, where {} {}; the lock file pins a version without it for now, but an update may move to it",
-                            m.name, shown, risk.effect, condition_clause(risk)
+                            m.name,
+                            shown,
+                            risk.effect,
+                            condition_clause(risk)
                         ),
                         Severity::Info,
                     )
@@ -67,14 +79,21 @@ impl Rule for UnpinnedClient {
                     (
                         format!(
                             "{} {} is not pinned by any lock file, and the range admits {example}, where {} {}",
-                            m.name, shown, risk.effect, condition_clause(risk)
+                            m.name,
+                            shown,
+                            risk.effect,
+                            condition_clause(risk)
                         ),
                         risk.effective_severity(),
                     )
                 };
                 let help = match (risk.fixed.as_deref(), risk.workaround.as_deref()) {
-                    (Some(f), _) => format!("require at least {f}, and commit a lock file so the version that runs is the one you tested"),
-                    (None, Some(w)) => format!("commit a lock file and choose the version deliberately; if it falls in the affected band: {w}"),
+                    (Some(f), _) => format!(
+                        "require at least {f}, and commit a lock file so the version that runs is the one you tested"
+                    ),
+                    (None, Some(w)) => format!(
+                        "commit a lock file and choose the version deliberately; if it falls in the affected band: {w}"
+                    ),
                     (None, None) => "commit a lock file so the version that runs is the one you tested".to_string(),
                 };
                 out.push(

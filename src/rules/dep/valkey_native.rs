@@ -27,7 +27,9 @@ impl Rule for ValkeyNativeClient {
             .all_indexed()
             .filter(|d| d.source == DepSource::Manifest || (d.direct && index.manifest_for(d).is_none()))
             .collect();
-        candidates.sort_by(|a, b| (a.source == DepSource::Lockfile, &a.location).cmp(&(b.source == DepSource::Lockfile, &b.location)));
+        candidates.sort_by(|a, b| {
+            (a.source == DepSource::Lockfile, &a.location).cmp(&(b.source == DepSource::Lockfile, &b.location))
+        });
         for d in candidates {
             let Some(client) = clients.client_for(d) else { continue };
             if client.kind != ClientKind::Client || client.alternatives.is_empty() {
@@ -49,9 +51,13 @@ impl Rule for ValkeyNativeClient {
                 })
                 .collect();
             out.push(
-                Finding::new(self.code(), d.location.clone(), format!("{} has a Valkey-native alternative: {}", client.display, alts.join("; ")))
-                    .help("nothing is wrong with staying; a Valkey-native client follows Valkey's features and fixes first")
-                    .fingerprint(format!("native:{}", client.id)),
+                Finding::new(
+                    self.code(),
+                    d.location.clone(),
+                    format!("{} has a Valkey-native alternative: {}", client.display, alts.join("; ")),
+                )
+                .help("nothing is wrong with staying; a Valkey-native client follows Valkey's features and fixes first")
+                .fingerprint(format!("native:{}", client.id)),
             );
         }
     }

@@ -32,23 +32,45 @@ impl SourceParser for GradleLockParser {
             let (coord, confs) = line.split_once('=').unwrap_or((line, ""));
             let parts: Vec<&str> = coord.split(':').collect();
             if parts.len() < 3 {
-                crate::sources::pkg::unparsable(out, src.location(start..start + raw.trim_end().len()), "gradle.lockfile", "expected `group:artifact:version=configurations`", "regenerate it with `gradle dependencies --write-locks`");
+                crate::sources::pkg::unparsable(
+                    out,
+                    src.location(start..start + raw.trim_end().len()),
+                    "gradle.lockfile",
+                    "expected `group:artifact:version=configurations`",
+                    "regenerate it with `gradle dependencies --write-locks`",
+                );
                 continue;
             }
             let vstart = start + raw.find(parts[2]).unwrap_or(0);
             let dev = !confs.is_empty() && confs.split(',').all(|c| c.to_ascii_lowercase().contains("test"));
             out.inventory.dependencies.push(
-                Dependency::new(Ecosystem::Maven, format!("{}:{}", parts[0], parts[1]), DepSource::Lockfile, src.location(vstart..vstart + parts[2].len()))
-                    .version(parts[2])
-                    .dev(dev),
+                Dependency::new(
+                    Ecosystem::Maven,
+                    format!("{}:{}", parts[0], parts[1]),
+                    DepSource::Lockfile,
+                    src.location(vstart..vstart + parts[2].len()),
+                )
+                .version(parts[2])
+                .dev(dev),
             );
         }
     }
 }
 
 const CONFIGURATIONS: &[&str] = &[
-    "implementation", "api", "compileOnly", "runtimeOnly", "compile", "runtime", "testImplementation",
-    "testRuntimeOnly", "testCompileOnly", "testCompile", "annotationProcessor", "kapt", "ksp",
+    "implementation",
+    "api",
+    "compileOnly",
+    "runtimeOnly",
+    "compile",
+    "runtime",
+    "testImplementation",
+    "testRuntimeOnly",
+    "testCompileOnly",
+    "testCompile",
+    "annotationProcessor",
+    "kapt",
+    "ksp",
 ];
 
 impl SourceParser for GradleBuildParser {
@@ -57,7 +79,11 @@ impl SourceParser for GradleBuildParser {
     }
 
     fn claim(&self, rel_path: &str, file_name: &str) -> Claim {
-        if matches!(file_name, "build.gradle" | "build.gradle.kts") && !in_vendored_tree(rel_path) { Claim::Yes } else { Claim::No }
+        if matches!(file_name, "build.gradle" | "build.gradle.kts") && !in_vendored_tree(rel_path) {
+            Claim::Yes
+        } else {
+            Claim::No
+        }
     }
 
     /// Reads the declarations Gradle's own docs show: `conf 'g:a:v'`, `conf("g:a:v")`,
@@ -70,7 +96,11 @@ impl SourceParser for GradleBuildParser {
             offset += raw.len();
             let line = raw.trim_end_matches(['\n', '\r']);
             let t = line.trim_start();
-            let Some(conf) = CONFIGURATIONS.iter().find(|c| t.starts_with(**c) && t[c.len()..].starts_with([' ', '(', '\t'])) else { continue };
+            let Some(conf) =
+                CONFIGURATIONS.iter().find(|c| t.starts_with(**c) && t[c.len()..].starts_with([' ', '(', '\t']))
+            else {
+                continue;
+            };
             let rest = &t[conf.len()..];
             let lead = start + (line.len() - t.len()) + conf.len();
             let dev = conf.starts_with("test");
@@ -79,9 +109,20 @@ impl SourceParser for GradleBuildParser {
             let (name, version, span) = if let Some((c, off)) = coord {
                 let parts: Vec<&str> = c.split(':').collect();
                 let vpos = parts[0].len() + parts[1].len() + 2;
-                (format!("{}:{}", parts[0], parts[1]), Some(parts[2].to_string()), lead + off + vpos..lead + off + vpos + parts[2].len())
+                (
+                    format!("{}:{}", parts[0], parts[1]),
+                    Some(parts[2].to_string()),
+                    lead + off + vpos..lead + off + vpos + parts[2].len(),
+                )
             } else if rest.contains("group:") || rest.contains("group =") {
-                let named = |key: &str| strings.iter().find(|(_, off)| rest[..off - 1].trim_end().trim_end_matches(['=', ':']).trim_end().ends_with(key)).cloned();
+                let named = |key: &str| {
+                    strings
+                        .iter()
+                        .find(|(_, off)| {
+                            rest[..off - 1].trim_end().trim_end_matches(['=', ':']).trim_end().ends_with(key)
+                        })
+                        .cloned()
+                };
                 let (Some((g, _)), Some((a, _))) = (named("group"), named("name")) else { continue };
                 match named("version") {
                     Some((v, off)) => (format!("{g}:{a}"), Some(v.clone()), lead + off..lead + off + v.len()),
@@ -142,7 +183,12 @@ impl SourceParser for VersionCatalogParser {
         let version_of = |v: &toml::Value| -> Option<String> {
             match v {
                 toml::Value::String(s) => Some(s.clone()),
-                toml::Value::Table(t) => t.get("strictly").or(t.get("require")).or(t.get("prefer")).and_then(toml::Value::as_str).map(str::to_string),
+                toml::Value::Table(t) => t
+                    .get("strictly")
+                    .or(t.get("require"))
+                    .or(t.get("prefer"))
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string),
                 _ => None,
             }
         };
@@ -156,12 +202,17 @@ impl SourceParser for VersionCatalogParser {
                     (format!("{}:{}", p[0], p[1]), p.get(2).map(|v| v.to_string()), None)
                 }
                 toml::Value::Table(t) => {
-                    let name = match (t.get("module").and_then(toml::Value::as_str), t.get("group").and_then(toml::Value::as_str), t.get("name").and_then(toml::Value::as_str)) {
+                    let name = match (
+                        t.get("module").and_then(toml::Value::as_str),
+                        t.get("group").and_then(toml::Value::as_str),
+                        t.get("name").and_then(toml::Value::as_str),
+                    ) {
                         (Some(m), _, _) => m.to_string(),
                         (None, Some(g), Some(n)) => format!("{g}:{n}"),
                         _ => continue,
                     };
-                    let reference = t.get("version").and_then(|v| v.get("ref")).and_then(toml::Value::as_str).map(str::to_string);
+                    let reference =
+                        t.get("version").and_then(|v| v.get("ref")).and_then(toml::Value::as_str).map(str::to_string);
                     let version = match &reference {
                         Some(r) => cat.versions.get(r).and_then(|v| version_of(v.get_ref())),
                         None => t.get("version").and_then(version_of),

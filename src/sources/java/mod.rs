@@ -7,4 +7,3 @@ mod pom;
 
 pub use gradle::{GradleBuildParser, GradleLockParser, VersionCatalogParser};
 pub use pom::PomParser;
-

@@ -13,7 +13,11 @@ impl SourceParser for PomParser {
     }
 
     fn claim(&self, rel_path: &str, file_name: &str) -> Claim {
-        if (file_name == "pom.xml" || file_name.ends_with(".pom")) && !in_vendored_tree(rel_path) { Claim::Yes } else { Claim::No }
+        if (file_name == "pom.xml" || file_name.ends_with(".pom")) && !in_vendored_tree(rel_path) {
+            Claim::Yes
+        } else {
+            Claim::No
+        }
     }
 
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
@@ -26,12 +30,24 @@ impl SourceParser for PomParser {
             Ok(r) => r,
             Err(e) => {
                 let at = e.offset.min(text.len());
-                unparsable(out, src.location(at..at), "pom.xml", &format!("not valid XML: {}", e.message), "fix the XML at the marked place; nothing in this file was read");
+                unparsable(
+                    out,
+                    src.location(at..at),
+                    "pom.xml",
+                    &format!("not valid XML: {}", e.message),
+                    "fix the XML at the marked place; nothing in this file was read",
+                );
                 return;
             }
         };
         if root.name != "project" {
-            unparsable(out, src.location(root.span.clone()), "pom.xml", &format!("the root element is <{}>, not <project>", root.name), "this does not look like a Maven POM");
+            unparsable(
+                out,
+                src.location(root.span.clone()),
+                "pom.xml",
+                &format!("the root element is <{}>, not <project>", root.name),
+                "this does not look like a Maven POM",
+            );
             return;
         }
         let props = properties(&root);
@@ -92,13 +108,23 @@ fn interpolate(s: &str, props: &HashMap<String, String>) -> String {
 fn managed_versions(root: &Element, props: &HashMap<String, String>) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for d in root.at(&["dependencyManagement", "dependencies", "dependency"]) {
-        let (Some((g, _)), Some((a, _)), Some((v, _))) = (d.child_text("groupId"), d.child_text("artifactId"), d.child_text("version")) else { continue };
+        let (Some((g, _)), Some((a, _)), Some((v, _))) =
+            (d.child_text("groupId"), d.child_text("artifactId"), d.child_text("version"))
+        else {
+            continue;
+        };
         m.insert(format!("{}:{}", interpolate(g, props), interpolate(a, props)), interpolate(v, props));
     }
     m
 }
 
-fn dependency(src: &SourceFile, d: &Element, props: &HashMap<String, String>, managed: &HashMap<String, String>, direct: bool) -> Dependency {
+fn dependency(
+    src: &SourceFile,
+    d: &Element,
+    props: &HashMap<String, String>,
+    managed: &HashMap<String, String>,
+    direct: bool,
+) -> Dependency {
     let g = d.child_text("groupId").map(|(g, _)| interpolate(g, props)).unwrap_or_default();
     let a = d.child_text("artifactId").map(|(a, _)| interpolate(a, props)).unwrap_or_default();
     let name = format!("{g}:{a}");

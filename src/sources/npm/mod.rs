@@ -34,10 +34,23 @@ pub fn parse_spec(key: &str, value: &str) -> Spec {
     if v.starts_with("workspace:") {
         return other(DepOrigin::Workspace);
     }
-    if v.starts_with("file:") || v.starts_with("link:") || v.starts_with("portal:") || v.starts_with("./") || v.starts_with("../") || v.starts_with('/') || v.starts_with("~/") {
+    if v.starts_with("file:")
+        || v.starts_with("link:")
+        || v.starts_with("portal:")
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || v.starts_with('/')
+        || v.starts_with("~/")
+    {
         return other(DepOrigin::Path);
     }
-    if v.starts_with("git") || v.starts_with("github:") || v.starts_with("gitlab:") || v.starts_with("bitbucket:") || v.contains(".git#") || v.ends_with(".git") {
+    if v.starts_with("git")
+        || v.starts_with("github:")
+        || v.starts_with("gitlab:")
+        || v.starts_with("bitbucket:")
+        || v.contains(".git#")
+        || v.ends_with(".git")
+    {
         return other(DepOrigin::Git);
     }
     if v.starts_with("http://") || v.starts_with("https://") {
@@ -90,7 +103,10 @@ mod spec_tests {
 
     #[test]
     fn specs() {
-        assert_eq!(parse_spec("redis4", "npm:redis@^4.6.0"), Spec { name: "redis".into(), range: "^4.6.0".into(), origin: None });
+        assert_eq!(
+            parse_spec("redis4", "npm:redis@^4.6.0"),
+            Spec { name: "redis".into(), range: "^4.6.0".into(), origin: None }
+        );
         assert_eq!(parse_spec("x", "npm:@redis/client@1.5.0").name, "@redis/client");
         assert_eq!(parse_spec("x", "github:luin/ioredis#v5").origin, Some(DepOrigin::Git));
         assert_eq!(parse_spec("x", "luin/ioredis").origin, Some(DepOrigin::Git));

@@ -45,7 +45,9 @@ impl SourceParser for PackageJsonParser {
                 match spec.origin {
                     Some(origin) => dep = dep.origin(origin),
                     None => {
-                        if let Some(exact) = Requirement::parse(Ecosystem::Npm, &spec.range).ok().and_then(|r| r.exact()) {
+                        if let Some(exact) =
+                            Requirement::parse(Ecosystem::Npm, &spec.range).ok().and_then(|r| r.exact())
+                        {
                             dep = dep.version(exact);
                         }
                     }

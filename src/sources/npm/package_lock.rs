@@ -39,7 +39,13 @@ impl SourceParser for PackageLockParser {
         }
         if let Some(packages) = root.get("packages") {
             let Some(entries) = packages.as_object() else {
-                unparsable(out, src.location(packages.span()), &what, "`packages` is not an object", "regenerate it with `npm install`");
+                unparsable(
+                    out,
+                    src.location(packages.span()),
+                    &what,
+                    "`packages` is not an object",
+                    "regenerate it with `npm install`",
+                );
                 return;
             };
             read_packages(src, entries, out);
@@ -116,7 +122,11 @@ fn read_packages(src: &SourceFile, entries: &[(crate::sources::pkg::json::Key, N
         let mut names = DirectNames::default();
         names.add_manifest(entry);
         for declared in names.names.keys() {
-            let own = if key.name.is_empty() { format!("node_modules/{declared}") } else { format!("{}/node_modules/{declared}", key.name) };
+            let own = if key.name.is_empty() {
+                format!("node_modules/{declared}")
+            } else {
+                format!("{}/node_modules/{declared}", key.name)
+            };
             if keys.contains(own.as_str()) {
                 direct_keys.insert(own);
             } else {

@@ -68,7 +68,11 @@ fn split_key(key: &str, major: u32) -> Option<(String, String)> {
     } else {
         // `/name/1.0.0_peer@2`, `/@scope/name/1.0.0`, or with a registry host first.
         let parts: Vec<&str> = k.split('/').collect();
-        let parts = if parts.first().is_some_and(|p| p.contains('.') && !p.starts_with('@')) && parts.len() > 2 { &parts[1..] } else { &parts[..] };
+        let parts = if parts.first().is_some_and(|p| p.contains('.') && !p.starts_with('@')) && parts.len() > 2 {
+            &parts[1..]
+        } else {
+            &parts[..]
+        };
         let (version, name_parts) = parts.split_last()?;
         Some((name_parts.join("/"), version.to_string()))
     }
@@ -97,7 +101,11 @@ fn direct_from(doc: &YNode, major: u32) -> HashMap<(String, String), bool> {
                         Some((n, v)) => (n, v),
                         None => continue,
                     }
-                } else if version.contains('@') && !version.starts_with(['@', '(']) && !version.starts_with("link:") && !version.starts_with("file:") {
+                } else if version.contains('@')
+                    && !version.starts_with(['@', '('])
+                    && !version.starts_with("link:")
+                    && !version.starts_with("file:")
+                {
                     match split_key(version, 9) {
                         Some((n, v)) => (n, v),
                         None => continue,
@@ -121,14 +129,22 @@ fn read_document(src: &SourceFile, doc: &YNode, major: u32, out: &mut Facts) {
     let direct = direct_from(doc, major);
     let Some(packages) = doc.get("packages") else { return };
     let Some(entries) = packages.as_map() else {
-        unparsable(out, packages.location(src), "pnpm-lock.yaml", "`packages` is not a mapping", "regenerate it with `pnpm install`");
+        unparsable(
+            out,
+            packages.location(src),
+            "pnpm-lock.yaml",
+            "`packages` is not a mapping",
+            "regenerate it with `pnpm install`",
+        );
         return;
     };
     out.inventory.dependencies.reserve(entries.len());
     for (key, entry) in entries {
         let Some(raw_key) = key.as_str() else { continue };
         let resolution = entry.get("resolution");
-        let git = resolution.is_some_and(|r| r.get("commit").is_some() || r.get("repo").is_some() || r.get("type").and_then(YNode::as_str) == Some("git"));
+        let git = resolution.is_some_and(|r| {
+            r.get("commit").is_some() || r.get("repo").is_some() || r.get("type").and_then(YNode::as_str) == Some("git")
+        });
         let tarball = resolution.and_then(|r| r.get("tarball")).and_then(YNode::as_str);
         let local = resolution.and_then(|r| r.get("directory")).is_some();
         let from_key = split_key(raw_key, major);
@@ -145,17 +161,23 @@ fn read_document(src: &SourceFile, doc: &YNode, major: u32, out: &mut Facts) {
             .or_else(|| from_key.as_ref().map(|(_, v)| strip_peers(v).to_string()));
         let location = key.location(src);
         let dev_flag = entry.get("dev").and_then(YNode::as_str) == Some("true");
-        let mut dep = Dependency::new(Ecosystem::Npm, &name, DepSource::Lockfile, location)
-            ;
+        let mut dep = Dependency::new(Ecosystem::Npm, &name, DepSource::Lockfile, location);
         let pair = (name.clone(), version.clone().unwrap_or_default());
         // Local folders appear in importers as `file:…`/`link:…`, matched by name alone.
-        let declared = direct.get(&pair).or_else(|| direct.iter().find(|((n, v), _)| n == &name && (v.starts_with("file:") || v.starts_with("link:"))).map(|(_, d)| d));
+        let declared = direct.get(&pair).or_else(|| {
+            direct
+                .iter()
+                .find(|((n, v), _)| n == &name && (v.starts_with("file:") || v.starts_with("link:")))
+                .map(|(_, d)| d)
+        });
         dep = dep.dev(dev_flag || declared == Some(&true)).direct(declared.is_some());
         let origin = if git || tarball.is_some_and(|t| t.contains("codeload.github.com") || t.contains(".git")) {
             Some(DepOrigin::Git)
         } else if local || raw_key.starts_with("file:") || raw_key.contains("@file:") || raw_key.contains("@link:") {
             Some(DepOrigin::Path)
-        } else if tarball.is_some() && version.as_deref().is_none_or(|v| !crate::versions::is_version(Ecosystem::Npm, v)) {
+        } else if tarball.is_some()
+            && version.as_deref().is_none_or(|v| !crate::versions::is_version(Ecosystem::Npm, v))
+        {
             Some(DepOrigin::Url)
         } else {
             None

@@ -56,7 +56,11 @@ fn unquote(s: &str) -> &str {
 }
 
 fn origin_of_resolved(resolved: &str) -> Option<DepOrigin> {
-    if resolved.starts_with("git+") || resolved.starts_with("git:") || resolved.contains("codeload.github.com") || resolved.contains(".git#") {
+    if resolved.starts_with("git+")
+        || resolved.starts_with("git:")
+        || resolved.contains("codeload.github.com")
+        || resolved.contains(".git#")
+    {
         Some(DepOrigin::Git)
     } else if resolved.starts_with("file:") {
         Some(DepOrigin::Path)
@@ -95,11 +99,22 @@ fn parse_classic(src: &SourceFile, text: &str, direct: &DirectNames, out: &mut F
                 break;
             };
             let specs = header.split(", ").map(|s| unquote(s).to_string()).collect();
-            entries.push(Entry { specs, header: src.location(start..start + line.len()), version: None, resolved: None });
+            entries.push(Entry {
+                specs,
+                header: src.location(start..start + line.len()),
+                version: None,
+                resolved: None,
+            });
             continue;
         }
         let Some(entry) = entries.last_mut() else {
-            unparsable(out, src.location(start..start + line.len()), "yarn.lock", "indented line before any entry", "regenerate the file with `yarn install`");
+            unparsable(
+                out,
+                src.location(start..start + line.len()),
+                "yarn.lock",
+                "indented line before any entry",
+                "regenerate the file with `yarn install`",
+            );
             break;
         };
         saw_entry_body = true;
@@ -145,7 +160,13 @@ fn parse_classic(src: &SourceFile, text: &str, direct: &DirectNames, out: &mut F
 fn parse_berry(src: &SourceFile, direct: &DirectNames, out: &mut Facts) {
     let Some(docs) = yaml_or_report(src, out, "yarn.lock") else { return };
     let Some(entries) = docs.first().and_then(YNode::as_map) else {
-        unparsable(out, src.file_location(), "yarn.lock", "expected a mapping of entries", "regenerate the file with `yarn install`");
+        unparsable(
+            out,
+            src.file_location(),
+            "yarn.lock",
+            "expected a mapping of entries",
+            "regenerate the file with `yarn install`",
+        );
         return;
     };
     for (key, entry) in entries {
@@ -178,7 +199,9 @@ fn parse_berry(src: &SourceFile, direct: &DirectNames, out: &mut Facts) {
             "npm" | "patch" => None,
             "workspace" => Some(DepOrigin::Workspace),
             "link" | "portal" | "file" => Some(DepOrigin::Path),
-            "http" | "https" => Some(if rest.contains(".git") || rest.contains("codeload") { DepOrigin::Git } else { DepOrigin::Url }),
+            "http" | "https" => {
+                Some(if rest.contains(".git") || rest.contains("codeload") { DepOrigin::Git } else { DepOrigin::Url })
+            }
             _ => Some(DepOrigin::Git),
         };
         // A `patch:` of an npm package is that version with a local patch applied.

@@ -16,7 +16,10 @@ use crate::sources::{Facts, SourceFile};
 /// Lock files inside installed or vendored trees describe someone else's project.
 pub fn in_vendored_tree(rel_path: &str) -> bool {
     rel_path.split('/').rev().skip(1).any(|dir| {
-        matches!(dir, "node_modules" | "vendor" | "bower_components" | ".yarn" | "site-packages" | ".venv" | "third_party")
+        matches!(
+            dir,
+            "node_modules" | "vendor" | "bower_components" | ".yarn" | "site-packages" | ".venv" | "third_party"
+        )
     })
 }
 

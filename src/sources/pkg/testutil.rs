@@ -17,7 +17,10 @@ pub fn parse_as(parser: &dyn SourceParser, fixture: &str, as_name: &str) -> Fact
     src.abs = path.parent().unwrap().join(as_name);
     let cx = ParseContext { root: fixture_dir(), max_file_size: 1 << 30 };
     let mut out = Facts::default();
-    assert!(parser.claim(as_name, as_name.rsplit('/').next().unwrap()) != crate::sources::Claim::No, "{as_name} not claimed");
+    assert!(
+        parser.claim(as_name, as_name.rsplit('/').next().unwrap()) != crate::sources::Claim::No,
+        "{as_name} not claimed"
+    );
     parser.parse(&src, &cx, &mut out);
     out
 }

@@ -62,7 +62,9 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut root: Option<Element> = None;
     loop {
         let before = reader.buffer_position() as usize;
-        let ev = reader.read_event().map_err(|e| XmlError { offset: reader.error_position() as usize, message: e.to_string() })?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| XmlError { offset: reader.error_position() as usize, message: e.to_string() })?;
         let after = reader.buffer_position() as usize;
         match ev {
             Event::Start(e) | Event::Empty(e) => {
@@ -71,7 +73,10 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 let mut el = Element { name: local(e.name().as_ref()), span: before..after, ..Default::default() };
                 for a in e.attributes().with_checks(false).flatten() {
                     let key = local(a.key.as_ref());
-                    let value = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.to_string()).unwrap_or_default();
+                    let value = a
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
                     let span = attr_span(raw, &key).map_or(before..after, |r| before + r.start..before + r.end);
                     el.attrs.push((key, value, span));
                 }

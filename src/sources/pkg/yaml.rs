@@ -117,7 +117,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<YNode<'_>>, YamlError> {
     let mut finished: Option<YNode> = None;
     loop {
         let Some(ev) = parser.next_event() else { break };
-        let (ev, span): (Event, Span) = ev.map_err(|e| YamlError { at: pos(*e.marker()), message: e.info().to_string() })?;
+        let (ev, span): (Event, Span) =
+            ev.map_err(|e| YamlError { at: pos(*e.marker()), message: e.info().to_string() })?;
         let node = match ev {
             Event::StreamEnd => break,
             Event::DocumentEnd => {

@@ -35,7 +35,8 @@ impl SourceParser for PipfileParser {
         let Some(doc) = toml_or_report::<Pipfile>(src, out, "Pipfile") else { return };
         for (section, dev) in [(&doc.packages, false), (&doc.dev_packages, true)] {
             for (name, value) in section {
-                let mut dep = Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, src.location(value.span())).dev(dev);
+                let mut dep =
+                    Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, src.location(value.span())).dev(dev);
                 let range = match value.get_ref() {
                     toml::Value::String(s) => Some(s.clone()),
                     toml::Value::Table(t) => {
@@ -55,7 +56,9 @@ impl SourceParser for PipfileParser {
                     _ => None,
                 };
                 if let Some(r) = range {
-                    if let Some(v) = r.starts_with("==").then(|| Requirement::parse(Ecosystem::Pypi, &r).ok()?.exact()).flatten() {
+                    if let Some(v) =
+                        r.starts_with("==").then(|| Requirement::parse(Ecosystem::Pypi, &r).ok()?.exact()).flatten()
+                    {
                         dep = dep.version(v);
                     }
                     dep = dep.requirement(r);
@@ -78,14 +81,22 @@ impl SourceParser for PipfileLockParser {
     fn parse(&self, src: &SourceFile, cx: &ParseContext, out: &mut Facts) {
         let Some(root) = json_or_report(src, out, "Pipfile.lock") else { return };
         if root.get("default").is_none() && root.get("develop").is_none() {
-            unparsable(out, src.location(root.span()), "Pipfile.lock", "no `default` or `develop` section", "regenerate it with `pipenv lock`");
+            unparsable(
+                out,
+                src.location(root.span()),
+                "Pipfile.lock",
+                "no `default` or `develop` section",
+                "regenerate it with `pipenv lock`",
+            );
             return;
         }
         let declared: HashSet<String> = cx
             .read_relative(src, "Pipfile")
             .ok()
             .and_then(|p| p.text().and_then(|t| toml::from_str::<Pipfile>(t).ok()))
-            .map(|d| d.packages.keys().chain(d.dev_packages.keys()).map(|n| Ecosystem::Pypi.normalize_name(n)).collect())
+            .map(|d| {
+                d.packages.keys().chain(d.dev_packages.keys()).map(|n| Ecosystem::Pypi.normalize_name(n)).collect()
+            })
             .unwrap_or_default();
         let mut seen_default = HashSet::new();
         for (section, dev) in [("default", false), ("develop", true)] {

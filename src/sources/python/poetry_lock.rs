@@ -72,7 +72,8 @@ impl SourceParser for PoetryLockParser {
         let declared = sibling_pyproject(src, cx);
         for p in lock.package {
             let name = p.name.get_ref();
-            let dev_by_lock = p.category.as_deref() == Some("dev") || p.groups.as_ref().is_some_and(|g| !g.iter().any(|x| x == "main"));
+            let dev_by_lock = p.category.as_deref() == Some("dev")
+                || p.groups.as_ref().is_some_and(|g| !g.iter().any(|x| x == "main"));
             let norm = Ecosystem::Pypi.normalize_name(name);
             let mut dep = Dependency::new(Ecosystem::Pypi, name, DepSource::Lockfile, src.location(p.version.span()))
                 .dev(dev_by_lock)

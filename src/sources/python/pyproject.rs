@@ -116,7 +116,13 @@ impl SourceParser for PyprojectParser {
                 let Some(text) = v.get_ref().as_str() else { continue };
                 let location = src.location(v.span());
                 let Some(r) = Pep508::parse(text) else {
-                    crate::sources::pkg::unparsable(out, location, "pyproject.toml", &format!("cannot read requirement '{text}'"), "expected a PEP 508 requirement such as `redis>=5`");
+                    crate::sources::pkg::unparsable(
+                        out,
+                        location,
+                        "pyproject.toml",
+                        &format!("cannot read requirement '{text}'"),
+                        "expected a PEP 508 requirement such as `redis>=5`",
+                    );
                     continue;
                 };
                 let mut dep = Dependency::new(Ecosystem::Pypi, &r.name, DepSource::Manifest, location).dev(dev);

@@ -22,8 +22,13 @@ impl SourceParser for RequirementsParser {
     }
 
     fn claim(&self, rel_path: &str, file_name: &str) -> Claim {
-        let in_req_dir = rel_path.rsplit('/').nth(1).is_some_and(|d| d == "requirements") && file_name.ends_with(".txt");
-        if (is_requirements_name(file_name) || in_req_dir) && !in_vendored_tree(rel_path) { Claim::Yes } else { Claim::No }
+        let in_req_dir =
+            rel_path.rsplit('/').nth(1).is_some_and(|d| d == "requirements") && file_name.ends_with(".txt");
+        if (is_requirements_name(file_name) || in_req_dir) && !in_vendored_tree(rel_path) {
+            Claim::Yes
+        } else {
+            Claim::No
+        }
     }
 
     fn parse(&self, src: &SourceFile, cx: &ParseContext, out: &mut Facts) {
@@ -80,10 +85,14 @@ fn parse_file(src: &SourceFile, cx: &ParseContext, out: &mut Facts, seen: &mut H
         }
         if let Some(editable) = content.strip_prefix("-e ").or_else(|| content.strip_prefix("--editable ")) {
             let target = editable.trim();
-            let name = egg_name(target).unwrap_or_else(|| target.trim_end_matches('/').rsplit('/').next().unwrap_or(target).to_string());
-            let origin = if target.starts_with('.') || target.starts_with('/') { DepOrigin::Path } else { url_origin(target) };
+            let name = egg_name(target)
+                .unwrap_or_else(|| target.trim_end_matches('/').rsplit('/').next().unwrap_or(target).to_string());
+            let origin =
+                if target.starts_with('.') || target.starts_with('/') { DepOrigin::Path } else { url_origin(target) };
             out.inventory.dependencies.push(
-                Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, location).origin(origin).requirement(target),
+                Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, location)
+                    .origin(origin)
+                    .requirement(target),
             );
             continue;
         }
@@ -95,14 +104,18 @@ fn parse_file(src: &SourceFile, cx: &ParseContext, out: &mut Facts, seen: &mut H
             // A bare URL, named by `#egg=`.
             if let Some(name) = egg_name(content) {
                 out.inventory.dependencies.push(
-                    Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, location).origin(url_origin(content)).requirement(content),
+                    Dependency::new(Ecosystem::Pypi, name, DepSource::Manifest, location)
+                        .origin(url_origin(content))
+                        .requirement(content),
                 );
             }
             continue;
         }
         let spec_text = content.split(" --").next().unwrap_or(content);
         let parsed = Pep508::parse(spec_text).filter(|r| {
-            r.url.is_some() || r.specifier.is_empty() || crate::versions::Requirement::parse(Ecosystem::Pypi, &r.specifier).is_ok()
+            r.url.is_some()
+                || r.specifier.is_empty()
+                || crate::versions::Requirement::parse(Ecosystem::Pypi, &r.specifier).is_ok()
         });
         let Some(req) = parsed else {
             out.diagnostic(

@@ -36,33 +36,66 @@ fn requirements_only_double_equals_pins_and_includes_are_followed_once() {
 
 #[test]
 fn pyproject_pep621_groups_and_poetry() {
-    has(&PyprojectParser, "python/pep621.toml", "pyproject.toml", &[
-        "redis@- L6 direct req=>=4.5,<6",
-        "valkey@6.1.0 L7 direct req===6.1.0",
-        "redisvl@0.3.0 L11 direct req===0.3.0",
-        "pytest@8.3.3 L14 direct dev req===8.3.3",
-    ]);
-    has(&PyprojectParser, "python/poetry.toml", "pyproject.toml", &[
-        "redis@- L9 direct req=^5.0",
-        "valkey@6.1.0 L10 direct req=6.1.0",
-        "cachelib@- L11 direct req=https://github.com/example/cachelib.git origin=git",
-        "pytest@- L14 direct dev req=^8.0",
-    ]);
+    has(
+        &PyprojectParser,
+        "python/pep621.toml",
+        "pyproject.toml",
+        &[
+            "redis@- L6 direct req=>=4.5,<6",
+            "valkey@6.1.0 L7 direct req===6.1.0",
+            "redisvl@0.3.0 L11 direct req===0.3.0",
+            "pytest@8.3.3 L14 direct dev req===8.3.3",
+        ],
+    );
+    has(
+        &PyprojectParser,
+        "python/poetry.toml",
+        "pyproject.toml",
+        &[
+            "redis@- L9 direct req=^5.0",
+            "valkey@6.1.0 L10 direct req=6.1.0",
+            "cachelib@- L11 direct req=https://github.com/example/cachelib.git origin=git",
+            "pytest@- L14 direct dev req=^8.0",
+        ],
+    );
 }
 
 #[test]
 fn lock_files() {
     has(&UvLockParser, "python/project.v1.lock", "uv.lock", &["redis@5.3.1 L979 direct", "valkey@6.1.0 L1212 direct"]);
-    assert!(!rendered(&parse_as(&UvLockParser, "python/project.v1.lock", "uv.lock")).iter().any(|r| r.starts_with("seed-service")));
-    has(&PoetryLockParser, "python/poetry-category.v1.lock", "poetry.lock", &[
-        "redis@4.6.0 L3 direct",
-        "pytest@7.4.0 L11 direct dev",
-        "cachelib@- L19 direct req=https://github.com/example/cachelib.git origin=git",
-    ]);
-    has(&PoetryLockParser, "python/poetry-groups.v2.lock", "poetry.lock", &["redis@5.2.1 L28 direct", "pytest@8.3.4 L17 direct dev", "async-timeout@5.0.1 L5"]);
+    assert!(
+        !rendered(&parse_as(&UvLockParser, "python/project.v1.lock", "uv.lock"))
+            .iter()
+            .any(|r| r.starts_with("seed-service"))
+    );
+    has(
+        &PoetryLockParser,
+        "python/poetry-category.v1.lock",
+        "poetry.lock",
+        &[
+            "redis@4.6.0 L3 direct",
+            "pytest@7.4.0 L11 direct dev",
+            "cachelib@- L19 direct req=https://github.com/example/cachelib.git origin=git",
+        ],
+    );
+    has(
+        &PoetryLockParser,
+        "python/poetry-groups.v2.lock",
+        "poetry.lock",
+        &["redis@5.2.1 L28 direct", "pytest@8.3.4 L17 direct dev", "async-timeout@5.0.1 L5"],
+    );
     has(&PipfileLockParser, "python/project.spec6.json", "Pipfile.lock", &["redis@5.0.1 L26 direct"]);
-    has(&PipfileParser, "python/Pipfile", "Pipfile", &["redis@5.0.1 L7 direct req===5.0.1", "valkey@- L8 direct req=>=6.0", "pytest@- L11 direct dev req=*"]);
-    insta::assert_snapshot!("uv_lock", rendered_matching(&parse_as(&UvLockParser, "python/project.v1.lock", "uv.lock"), &["redis", "valkey"]).join("\n"));
+    has(
+        &PipfileParser,
+        "python/Pipfile",
+        "Pipfile",
+        &["redis@5.0.1 L7 direct req===5.0.1", "valkey@- L8 direct req=>=6.0", "pytest@- L11 direct dev req=*"],
+    );
+    insta::assert_snapshot!(
+        "uv_lock",
+        rendered_matching(&parse_as(&UvLockParser, "python/project.v1.lock", "uv.lock"), &["redis", "valkey"])
+            .join("\n")
+    );
 }
 
 #[test]

@@ -52,12 +52,18 @@ impl SourceParser for UvLockParser {
         let mut direct = HashSet::new();
         let mut dev = HashSet::new();
         for p in lock.package.iter().filter(|p| is_member(p)) {
-            direct.extend(p.dependencies.iter().chain(p.optional_dependencies.values().flatten()).map(|d| Ecosystem::Pypi.normalize_name(&d.name)));
+            direct.extend(
+                p.dependencies
+                    .iter()
+                    .chain(p.optional_dependencies.values().flatten())
+                    .map(|d| Ecosystem::Pypi.normalize_name(&d.name)),
+            );
             dev.extend(p.dev_dependencies.values().flatten().map(|d| Ecosystem::Pypi.normalize_name(&d.name)));
         }
         for p in &lock.package {
             let name = p.name.get_ref();
-            let root_member = p.source.get("editable").or(p.source.get("virtual")).and_then(toml::Value::as_str) == Some(".");
+            let root_member =
+                p.source.get("editable").or(p.source.get("virtual")).and_then(toml::Value::as_str) == Some(".");
             if root_member {
                 continue;
             }
