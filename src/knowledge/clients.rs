@@ -114,7 +114,7 @@ pub struct ModuleClient {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clients {
     #[serde(rename = "client")]
@@ -123,6 +123,10 @@ pub struct Clients {
     pub modules: Vec<Module>,
     #[serde(rename = "module_client")]
     pub module_clients: Vec<ModuleClient>,
+    /// Exact package names → (is module client, index): rules look up every dependency of a
+    /// monorepo lock file, so a lookup must not scan the table.
+    #[serde(skip)]
+    exact: std::sync::OnceLock<std::collections::HashMap<(Ecosystem, String), (bool, usize)>>,
 }
 
 fn matches(eco: Ecosystem, patterns: &[String], how: Match, dep_eco: Ecosystem, name: &str) -> bool {
@@ -228,8 +232,39 @@ impl Clients {
         Ok(())
     }
 
+    fn exact_index(&self) -> &std::collections::HashMap<(Ecosystem, String), (bool, usize)> {
+        self.exact.get_or_init(|| {
+            let mut m = std::collections::HashMap::new();
+            for (i, c) in self.clients.iter().enumerate().filter(|(_, c)| c.matching == Match::Exact) {
+                for p in &c.packages {
+                    m.entry((c.ecosystem, c.ecosystem.normalize_name(p))).or_insert((false, i));
+                }
+            }
+            for (i, c) in self.module_clients.iter().enumerate().filter(|(_, c)| c.matching == Match::Exact) {
+                for p in &c.packages {
+                    m.entry((c.ecosystem, c.ecosystem.normalize_name(p))).or_insert((true, i));
+                }
+            }
+            m
+        })
+    }
+
+    fn lookup(&self, dep: &Dependency, module: bool) -> Option<usize> {
+        let key = (dep.ecosystem, dep.ecosystem.normalize_name(&dep.name));
+        if let Some(&(is_module, i)) = self.exact_index().get(&key)
+            && is_module == module
+        {
+            return Some(i);
+        }
+        if module {
+            self.module_clients.iter().position(|c| c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+        } else {
+            self.clients.iter().position(|c| c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+        }
+    }
+
     pub fn client_for(&self, dep: &Dependency) -> Option<&Client> {
-        self.clients.iter().find(|c| matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+        self.lookup(dep, false).map(|i| &self.clients[i])
     }
 
     pub fn by_id(&self, id: &str) -> Option<&Client> {
@@ -237,7 +272,7 @@ impl Clients {
     }
 
     pub fn module_client_for(&self, dep: &Dependency) -> Option<&ModuleClient> {
-        self.module_clients.iter().find(|c| matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+        self.lookup(dep, true).map(|i| &self.module_clients[i])
     }
 
     pub fn module(&self, id: &str) -> Option<&Module> {

@@ -20,8 +20,6 @@ pub struct Index<'a> {
     locks: HashMap<(Ecosystem, String), Vec<&'a Dependency>>,
     /// (ecosystem, normalised name) → manifest entries.
     manifests: HashMap<(Ecosystem, String), Vec<&'a Dependency>>,
-    /// (ecosystem, directory) of every lock file.
-    lock_dirs: HashSet<(Ecosystem, &'a str)>,
 }
 
 fn key(d: &Dependency) -> (Ecosystem, String) {
@@ -37,13 +35,9 @@ impl<'a> Index<'a> {
     pub fn new(inventory: &'a Inventory, clients: &'a Clients) -> Self {
         let mut locks: HashMap<_, Vec<_>> = HashMap::new();
         let mut manifests: HashMap<_, Vec<_>> = HashMap::new();
-        let mut lock_dirs = HashSet::new();
         // Only dependencies the client table knows are indexed: a monorepo lock holds
         // hundreds of thousands of packages, and rules look at a few dozen names.
         for d in &inventory.dependencies {
-            if d.source == DepSource::Lockfile {
-                lock_dirs.insert((d.ecosystem, d.dir()));
-            }
             if clients.client_for(d).is_none() && clients.module_client_for(d).is_none() {
                 continue;
             }
@@ -52,12 +46,7 @@ impl<'a> Index<'a> {
                 DepSource::Manifest => manifests.entry(key(d)).or_default().push(d),
             }
         }
-        Index { clients, locks, manifests, lock_dirs }
-    }
-
-    /// Whether a lock file of the manifest's ecosystem sits in its directory or above.
-    pub fn has_lock_for(&self, manifest: &Dependency) -> bool {
-        self.lock_dirs.iter().any(|(eco, dir)| *eco == manifest.ecosystem && is_within(manifest.dir(), dir))
+        Index { clients, locks, manifests }
     }
 
     /// The lock entries that resolve a manifest line (same or ancestor directory).

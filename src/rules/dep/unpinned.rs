@@ -64,7 +64,7 @@ impl Rule for UnpinnedClient {
                     continue;
                 }
                 let shown = if text.is_empty() { "no version constraint".to_string() } else { format!("`{text}`") };
-                let (message, severity) = if locked || index.has_lock_for(m) && locked {
+                let (message, severity) = if locked {
                     (
                         format!(
                             "{} {} admits {example}, where {} {}; the lock file pins a version without it for now, but an update may move to it",
