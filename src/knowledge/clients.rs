@@ -257,9 +257,13 @@ impl Clients {
             return Some(i);
         }
         if module {
-            self.module_clients.iter().position(|c| c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+            self.module_clients.iter().position(|c| {
+                c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name)
+            })
         } else {
-            self.clients.iter().position(|c| c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name))
+            self.clients.iter().position(|c| {
+                c.matching == Match::Prefix && matches(c.ecosystem, &c.packages, c.matching, dep.ecosystem, &dep.name)
+            })
         }
     }
 

@@ -67,9 +67,8 @@ fn to_pep440(text: &str) -> Result<String, String> {
             let (lo, hi) = tilde_bounds(rest.trim())?;
             parts.push(format!(">={lo}"));
             parts.push(format!("<{hi}"));
-        } else if p.ends_with(".*") && !p.starts_with(['=', '!']) {
-            parts.push(format!("=={p}"));
         } else if p.starts_with(|c: char| c.is_ascii_digit()) {
+            // A bare version (or `1.2.*`) is Poetry's exact constraint.
             parts.push(format!("=={p}"));
         } else {
             parts.push(p.to_string());

@@ -11,12 +11,7 @@ pub struct UnpinnedClient;
 
 /// A version the range admits that the risk affects: the band's first version or the
 /// range's lowest, whichever the range allows.
-fn admitted<'a>(
-    req: &Requirement,
-    risk: &'a Risk,
-    eco: crate::inventory::Ecosystem,
-    floor: Option<&str>,
-) -> Option<String> {
+fn admitted(req: &Requirement, risk: &Risk, eco: crate::inventory::Ecosystem, floor: Option<&str>) -> Option<String> {
     let mut candidates: Vec<String> = Vec::new();
     if risk.introduced != "0" {
         candidates.push(risk.introduced.clone());

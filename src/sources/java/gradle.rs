@@ -192,7 +192,7 @@ impl SourceParser for VersionCatalogParser {
                 _ => None,
             }
         };
-        for (_, lib) in &cat.libraries {
+        for lib in cat.libraries.values() {
             let (name, version, declared) = match lib.get_ref() {
                 toml::Value::String(s) => {
                     let p: Vec<&str> = s.split(':').collect();

@@ -115,8 +115,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<YNode<'_>>, YamlError> {
     }
     let mut stack: Vec<Open> = Vec::new();
     let mut finished: Option<YNode> = None;
-    loop {
-        let Some(ev) = parser.next_event() else { break };
+    while let Some(ev) = parser.next_event() {
         let (ev, span): (Event, Span) =
             ev.map_err(|e| YamlError { at: pos(*e.marker()), message: e.info().to_string() })?;
         let node = match ev {
