@@ -312,3 +312,57 @@ mod tests {
         assert!(c.validate().unwrap_err().contains("`six` is not a npm version"));
     }
 }
+
+/// The captured handshakes (`rules/handshakes/`, written by scripts/capture-handshakes from
+/// real clients and real Valkey servers) must agree with the table: a client that sent the
+/// maintenance probe is in a maintenance band, and one that did not is not in a default band.
+#[cfg(test)]
+mod handshake_tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Capture {
+        ecosystem: Ecosystem,
+        package: String,
+        version: String,
+        options: String,
+        capture: Vec<Run>,
+    }
+
+    #[derive(Deserialize)]
+    struct Run {
+        server: String,
+        exchange: Vec<Exchange>,
+    }
+
+    #[derive(Deserialize)]
+    struct Exchange {
+        command: Vec<String>,
+    }
+
+    #[test]
+    fn captures_back_the_maintenance_bands() {
+        let k = Knowledge::embedded().unwrap();
+        let clients = k.clients().unwrap();
+        let mut checked = 0;
+        for (path, text) in k.files_under("handshakes/") {
+            let cap: Capture = toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            let dep = Dependency::new(cap.ecosystem, &cap.package, crate::inventory::DepSource::Lockfile, crate::location::Location::file_only("x"));
+            let Some(client) = clients.client_for(&dep) else { continue };
+            let bands: Vec<&Risk> = client.risks_at(&cap.version).filter(|r| r.id.starts_with("maint-notifications-probe")).collect();
+            assert_eq!(cap.capture.len(), 2, "{path}: one capture per Valkey version");
+            for run in &cap.capture {
+                let probed = run.exchange.iter().any(|e| e.command.len() > 1 && e.command[1].eq_ignore_ascii_case("MAINT_NOTIFICATIONS"));
+                let default_band = bands.iter().any(|r| r.applies == Applies::Default);
+                let conditional_band = bands.iter().any(|r| r.applies == Applies::Conditional);
+                assert!(!probed || default_band || conditional_band, "{path} on {}: probe sent outside any band", run.server);
+                assert!(probed || !default_band, "{path} on {}: no probe although the table says it is the default", run.server);
+                if conditional_band && !default_band {
+                    assert!(probed == (cap.options.contains("RESP: 3") || cap.options.contains("protocol=3")), "{path}: conditional band");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "only {checked} captures checked");
+    }
+}
