@@ -347,18 +347,38 @@ mod handshake_tests {
         let mut checked = 0;
         for (path, text) in k.files_under("handshakes/") {
             let cap: Capture = toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
-            let dep = Dependency::new(cap.ecosystem, &cap.package, crate::inventory::DepSource::Lockfile, crate::location::Location::file_only("x"));
+            let dep = Dependency::new(
+                cap.ecosystem,
+                &cap.package,
+                crate::inventory::DepSource::Lockfile,
+                crate::location::Location::file_only("x"),
+            );
             let Some(client) = clients.client_for(&dep) else { continue };
-            let bands: Vec<&Risk> = client.risks_at(&cap.version).filter(|r| r.id.starts_with("maint-notifications-probe")).collect();
+            let bands: Vec<&Risk> =
+                client.risks_at(&cap.version).filter(|r| r.id.starts_with("maint-notifications-probe")).collect();
             assert_eq!(cap.capture.len(), 2, "{path}: one capture per Valkey version");
             for run in &cap.capture {
-                let probed = run.exchange.iter().any(|e| e.command.len() > 1 && e.command[1].eq_ignore_ascii_case("MAINT_NOTIFICATIONS"));
+                let probed = run
+                    .exchange
+                    .iter()
+                    .any(|e| e.command.len() > 1 && e.command[1].eq_ignore_ascii_case("MAINT_NOTIFICATIONS"));
                 let default_band = bands.iter().any(|r| r.applies == Applies::Default);
                 let conditional_band = bands.iter().any(|r| r.applies == Applies::Conditional);
-                assert!(!probed || default_band || conditional_band, "{path} on {}: probe sent outside any band", run.server);
-                assert!(probed || !default_band, "{path} on {}: no probe although the table says it is the default", run.server);
+                assert!(
+                    !probed || default_band || conditional_band,
+                    "{path} on {}: probe sent outside any band",
+                    run.server
+                );
+                assert!(
+                    probed || !default_band,
+                    "{path} on {}: no probe although the table says it is the default",
+                    run.server
+                );
                 if conditional_band && !default_band {
-                    assert!(probed == (cap.options.contains("RESP: 3") || cap.options.contains("protocol=3")), "{path}: conditional band");
+                    assert!(
+                        probed == (cap.options.contains("RESP: 3") || cap.options.contains("protocol=3")),
+                        "{path}: conditional band"
+                    );
                 }
                 checked += 1;
             }

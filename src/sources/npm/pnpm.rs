@@ -5,7 +5,7 @@
 
 use crate::inventory::{DepOrigin, DepSource, Dependency, Ecosystem};
 use crate::sources::pkg::yaml::YNode;
-use crate::sources::pkg::{in_vendored_tree, unparsable, yaml_or_report};
+use crate::sources::pkg::{in_vendored_tree, unparsable, yaml_skipping_or_report};
 use crate::sources::{Claim, Facts, ParseContext, SourceFile, SourceParser};
 use std::collections::HashMap;
 
@@ -21,7 +21,8 @@ impl SourceParser for PnpmLockParser {
     }
 
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
-        let Some(docs) = yaml_or_report(src, out, "pnpm-lock.yaml") else { return };
+        // `snapshots` (v9) repeats `packages` per peer set; nothing in it is needed here.
+        let Some(docs) = yaml_skipping_or_report(src, out, "pnpm-lock.yaml", &["snapshots"]) else { return };
         let mut read_any = false;
         for doc in &docs {
             if doc.as_map().is_none() || is_env_lockfile(doc) {

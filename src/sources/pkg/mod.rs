@@ -50,12 +50,22 @@ pub fn json_or_report<'a>(src: &'a SourceFile, out: &mut Facts, what: &str) -> O
 }
 
 pub fn yaml_or_report<'a>(src: &'a SourceFile, out: &mut Facts, what: &str) -> Option<Vec<yaml::YNode<'a>>> {
+    yaml_skipping_or_report(src, out, what, &[])
+}
+
+/// As `yaml_or_report`, not keeping the values of the named top-level keys.
+pub fn yaml_skipping_or_report<'a>(
+    src: &'a SourceFile,
+    out: &mut Facts,
+    what: &str,
+    skip: &[&str],
+) -> Option<Vec<yaml::YNode<'a>>> {
     let text = src.text_or_report(out)?;
     if text.trim().is_empty() {
         unparsable(out, src.file_location(), what, "the file is empty", "regenerate it with the package manager");
         return None;
     }
-    match yaml::parse_documents(text) {
+    match yaml::parse_documents_skipping(text, skip) {
         Ok(d) => Some(d),
         Err(e) => {
             unparsable(

@@ -106,6 +106,12 @@ fn pos(m: saphyr_parser::Marker) -> Pos {
 
 /// Every document of the stream (pnpm 11 writes several, separated by `---`).
 pub fn parse_documents(text: &str) -> Result<Vec<YNode<'_>>, YamlError> {
+    parse_documents_skipping(text, &[])
+}
+
+/// As `parse_documents`, but the values of the named top-level keys are checked for syntax
+/// and not kept (pnpm's `snapshots` repeats `packages` with peer variants: half the file).
+pub fn parse_documents_skipping<'a>(text: &'a str, skip: &[&str]) -> Result<Vec<YNode<'a>>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     // Stack of open collections: (start, node under construction, pending key for maps).
@@ -115,46 +121,80 @@ pub fn parse_documents(text: &str) -> Result<Vec<YNode<'_>>, YamlError> {
     }
     let mut stack: Vec<Open> = Vec::new();
     let mut finished: Option<YNode> = None;
+    // Set when the next value belongs to a skipped key; then the depth inside it.
+    let mut skip_next = false;
+    let mut skipping = 0usize;
     while let Some(ev) = parser.next_event() {
         let (ev, span): (Event, Span) =
             ev.map_err(|e| YamlError { at: pos(*e.marker()), message: e.info().to_string() })?;
-        let node = match ev {
-            Event::StreamEnd => break,
-            Event::DocumentEnd => {
-                if let Some(n) = finished.take() {
-                    docs.push(n);
-                }
+        let mut placeholder = None;
+        if skipping > 0 {
+            match ev {
+                Event::MappingStart(..) | Event::SequenceStart(..) => skipping += 1,
+                Event::MappingEnd | Event::SequenceEnd => skipping -= 1,
+                _ => {}
+            }
+            if skipping > 0 {
                 continue;
             }
-            Event::MappingStart(..) => {
-                stack.push(Open::Map(pos(span.start), Vec::new(), None));
-                continue;
-            }
-            Event::SequenceStart(..) => {
-                stack.push(Open::Seq(pos(span.start), Vec::new()));
-                continue;
-            }
-            Event::MappingEnd => match stack.pop() {
-                Some(Open::Map(start, m, _)) => YNode { start, end: pos(span.end), value: YValue::Map(m) },
-                _ => return Err(YamlError { at: pos(span.start), message: "unbalanced mapping".into() }),
-            },
-            Event::SequenceEnd => match stack.pop() {
-                Some(Open::Seq(start, s)) => YNode { start, end: pos(span.end), value: YValue::Seq(s) },
-                _ => return Err(YamlError { at: pos(span.start), message: "unbalanced sequence".into() }),
-            },
-            Event::Scalar(s, style, _, _) => YNode {
+            // The skipped collection just closed: an empty scalar stands in for it.
+            placeholder = Some(YNode {
                 start: pos(span.start),
                 end: pos(span.end),
-                value: YValue::Scalar(s, style == ScalarStyle::Plain),
-            },
-            Event::Alias(_) => YNode { start: pos(span.start), end: pos(span.end), value: YValue::Alias },
-            _ => continue,
+                value: YValue::Scalar(Cow::Borrowed(""), true),
+            });
+        } else if skip_next {
+            skip_next = false;
+            if matches!(ev, Event::MappingStart(..) | Event::SequenceStart(..)) {
+                skipping = 1;
+                continue;
+            }
+        }
+        let node = if let Some(p) = placeholder {
+            p
+        } else {
+            match ev {
+                Event::StreamEnd => break,
+                Event::DocumentEnd => {
+                    if let Some(n) = finished.take() {
+                        docs.push(n);
+                    }
+                    continue;
+                }
+                Event::MappingStart(..) => {
+                    stack.push(Open::Map(pos(span.start), Vec::new(), None));
+                    continue;
+                }
+                Event::SequenceStart(..) => {
+                    stack.push(Open::Seq(pos(span.start), Vec::new()));
+                    continue;
+                }
+                Event::MappingEnd => match stack.pop() {
+                    Some(Open::Map(start, m, _)) => YNode { start, end: pos(span.end), value: YValue::Map(m) },
+                    _ => return Err(YamlError { at: pos(span.start), message: "unbalanced mapping".into() }),
+                },
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Open::Seq(start, s)) => YNode { start, end: pos(span.end), value: YValue::Seq(s) },
+                    _ => return Err(YamlError { at: pos(span.start), message: "unbalanced sequence".into() }),
+                },
+                Event::Scalar(s, style, _, _) => YNode {
+                    start: pos(span.start),
+                    end: pos(span.end),
+                    value: YValue::Scalar(s, style == ScalarStyle::Plain),
+                },
+                Event::Alias(_) => YNode { start: pos(span.start), end: pos(span.end), value: YValue::Alias },
+                _ => continue,
+            }
         };
+        let stack_len = stack.len();
         match stack.last_mut() {
             None => finished = Some(node),
             Some(Open::Seq(_, items)) => items.push(node),
             Some(Open::Map(_, m, pending)) => match pending.take() {
-                None => *pending = Some(node),
+                None => {
+                    skip_next = stack_len == 1 && node.as_str().is_some_and(|k| skip.contains(&k));
+                    *pending = Some(node);
+                }
                 Some(k) => m.push((k, node)),
             },
         }
@@ -168,6 +208,16 @@ pub fn parse_documents(text: &str) -> Result<Vec<YNode<'_>>, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_keys_are_checked_but_not_kept() {
+        let text = "a: 1\nsnapshots:\n  x@1:\n    dependencies:\n      y: 2\n  z@1: {}\nb: [3]\n";
+        let docs = parse_documents_skipping(text, &["snapshots"]).unwrap();
+        assert_eq!(docs[0].get("snapshots").and_then(YNode::as_str), Some(""));
+        assert_eq!(docs[0].get("b").unwrap().as_seq().unwrap().len(), 1);
+        assert_eq!(docs[0].get("a").and_then(YNode::as_str), Some("1"));
+        assert!(parse_documents_skipping("snapshots:\n  x: [1,\n", &["snapshots"]).is_err());
+    }
 
     #[test]
     fn tree_keeps_lines() {
