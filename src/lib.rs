@@ -20,3 +20,4 @@ pub mod source;
 pub mod sources;
 pub mod suppress;
 pub mod validate;
+pub mod versions;

@@ -11,7 +11,7 @@ mod infra;
 mod server_config;
 
 pub use command::CommandUse;
-pub use dependency::{DepSource, Dependency, Ecosystem};
+pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem};
 pub use host::{HostFact, HostSource};
 pub use image::ContainerImage;
 pub use infra::InfraResource;

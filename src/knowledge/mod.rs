@@ -5,6 +5,7 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod clients;
 pub mod migration;
 pub mod profile;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use catalog::{Catalog, Phase, RuleMeta};
+pub use clients::Clients;
 pub use profile::Profile;
 
 mod embedded {
@@ -41,6 +43,7 @@ pub struct Knowledge {
     files: BTreeMap<String, DataFile>,
     pub catalog: Catalog,
     profiles: Mutex<BTreeMap<String, Arc<Profile>>>,
+    clients: std::sync::OnceLock<Result<Arc<Clients>, KnowledgeError>>,
 }
 
 impl std::fmt::Debug for Knowledge {
@@ -73,7 +76,12 @@ impl Knowledge {
     }
 
     fn build(files: BTreeMap<String, DataFile>, _overlay: Option<&Path>) -> Result<Self, KnowledgeError> {
-        let mut knowledge = Knowledge { files, catalog: Catalog::default(), profiles: Mutex::new(BTreeMap::new()) };
+        let mut knowledge = Knowledge {
+            files,
+            catalog: Catalog::default(),
+            profiles: Mutex::new(BTreeMap::new()),
+            clients: std::sync::OnceLock::new(),
+        };
         knowledge.catalog = Catalog::load(&knowledge)?;
         Ok(knowledge)
     }
@@ -116,6 +124,11 @@ impl Knowledge {
         self.files_under("profiles/")
             .filter_map(|(path, _)| path.strip_prefix("profiles/")?.strip_suffix(".toml").map(str::to_string))
             .collect()
+    }
+
+    /// The client-library table (`rules/clients.toml`), loaded once and shared.
+    pub fn clients(&self) -> Result<Arc<Clients>, KnowledgeError> {
+        self.clients.get_or_init(|| Clients::load(self).map(Arc::new)).clone()
     }
 
     /// A server profile by name, loaded once and shared.

@@ -3,6 +3,7 @@
 //! an entry with its metadata in `rules/catalog/<family>.toml`.
 
 pub mod cfg;
+pub mod dep;
 
 use crate::config::Settings;
 use crate::findings::Finding;
@@ -30,6 +31,7 @@ pub trait Rule: Sync + Send {
 pub fn registry() -> Vec<&'static dyn Rule> {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(cfg::RULES);
+    all.extend_from_slice(dep::RULES);
     all
 }
 

@@ -2,7 +2,18 @@
 //! records what a file says, with the location of every fact, and a diagnostic for what it
 //! cannot read.
 
+pub mod cargo;
+pub mod dotnet;
+#[cfg(test)]
+mod ecosystem_tests;
 mod file;
+pub mod golang;
+pub mod java;
+pub mod npm;
+pub mod php;
+pub mod pkg;
+pub mod python;
+pub mod ruby;
 pub mod server_config;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
@@ -48,7 +59,32 @@ pub trait SourceParser: Sync + Send {
 
 /// Every parser, in a fixed order (the order facts from one file are produced in).
 pub fn registry() -> Vec<&'static dyn SourceParser> {
-    vec![&server_config::ServerConfigParser]
+    vec![
+        &server_config::ServerConfigParser,
+        &npm::PackageJsonParser,
+        &npm::PackageLockParser,
+        &npm::YarnLockParser,
+        &npm::PnpmLockParser,
+        &python::RequirementsParser,
+        &python::PyprojectParser,
+        &python::PoetryLockParser,
+        &python::UvLockParser,
+        &python::PipfileParser,
+        &python::PipfileLockParser,
+        &golang::GoModParser,
+        &cargo::CargoTomlParser,
+        &cargo::CargoLockParser,
+        &ruby::GemfileParser,
+        &ruby::GemfileLockParser,
+        &php::ComposerJsonParser,
+        &php::ComposerLockParser,
+        &java::PomParser,
+        &java::GradleLockParser,
+        &java::GradleBuildParser,
+        &java::VersionCatalogParser,
+        &dotnet::MsBuildParser,
+        &dotnet::PackagesLockParser,
+    ]
 }
 
 /// The parsers that claim a file, with whether each needs sniffing.

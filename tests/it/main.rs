@@ -6,5 +6,6 @@ mod common;
 mod catalog;
 mod cli;
 mod plan;
+mod deps;
 mod reports;
 mod validate;
