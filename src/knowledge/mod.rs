@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod profile;
+pub mod terraform;
 
 use crate::location::{LineIndex, Location, Span};
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 
 mod file;
 pub mod server_config;
+pub mod terraform;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
 
@@ -48,7 +49,7 @@ pub trait SourceParser: Sync + Send {
 
 /// Every parser, in a fixed order (the order facts from one file are produced in).
 pub fn registry() -> Vec<&'static dyn SourceParser> {
-    vec![&server_config::ServerConfigParser]
+    vec![&server_config::ServerConfigParser, &terraform::TerraformParser]
 }
 
 /// The parsers that claim a file, with whether each needs sniffing.
