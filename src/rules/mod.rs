@@ -3,6 +3,7 @@
 //! an entry with its metadata in `rules/catalog/<family>.toml`.
 
 pub mod cfg;
+pub mod tf;
 
 use crate::config::Settings;
 use crate::findings::Finding;
@@ -28,6 +29,7 @@ pub trait Rule: Sync + Send {
 pub fn registry() -> Vec<&'static dyn Rule> {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(cfg::RULES);
+    all.extend_from_slice(tf::RULES);
     all
 }
 
