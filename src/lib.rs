@@ -17,3 +17,4 @@ pub mod rules;
 pub mod scan;
 pub mod sources;
 pub mod suppress;
+pub mod terraform_override;

@@ -19,6 +19,7 @@ impl Rule for EngineImplicit {
             let Engine::Default(default) = &c.engine else { continue };
             let key = c.key("engine").unwrap_or_else(|| "engine".into());
             let who = match c.module {
+                _ if c.assumed => "what the service picks when none is sent".to_string(),
                 Some(m) => format!("the {} module's default for its `{key}` input", m.id),
                 None => "the hashicorp/aws provider's default".to_string(),
             };

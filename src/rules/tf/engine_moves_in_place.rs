@@ -22,6 +22,7 @@ impl Rule for EngineMovesInPlace {
             }
             let version = target_version(cx, &k, c.service);
             let what = match (&c.engine, c.module) {
+                _ if c.assumed => "runs Redis OSS, presumably (no engine is written)".to_string(),
                 (Engine::Default(_), Some(m)) => format!("runs Redis OSS (the {} module's default engine)", m.id),
                 (Engine::Default(_), None) => "runs Redis OSS (the provider's default engine)".to_string(),
                 _ => "runs Redis OSS".to_string(),

@@ -1,6 +1,6 @@
 use super::view::{self, Service};
 use super::{knowledge, moves, target_version, valkey_family};
-use crate::findings::Finding;
+use crate::findings::{Finding, Severity};
 use crate::rules::{Rule, RuleContext};
 
 /// A custom Redis parameter group that a moving cache uses, with a fixed name and no
@@ -32,6 +32,8 @@ impl Rule for FamilyChangeReplacesGroup {
                 if !fixed_name && pg.create_before_destroy() {
                     continue;
                 }
+                // MemoryDB: that family forces a replacement is not verified (the ElastiCache
+                // resource's schema was read, not MemoryDB's).
                 let problem = if pg.create_before_destroy() {
                     "create_before_destroy is set, but the new group would take the same fixed name"
                 } else {
@@ -52,9 +54,20 @@ impl Rule for FamilyChangeReplacesGroup {
                          the engine change (`valkey-migrate plan` writes it to valkey_parameter_groups.tf); delete the old \
                          group afterwards. Or give the group name_prefix and lifecycle {{ create_before_destroy = true }}"
                     ))
-                    .fingerprint(format!("{}/{address}", c.r.dir)),
+                    .fingerprint(format!("{}/{address}", c.r.dir))
+                    .severity_hint_if(c.service == Service::MemoryDb, Severity::Info),
                 );
             }
         }
+    }
+}
+
+trait SeverityHintIf {
+    fn severity_hint_if(self, cond: bool, severity: Severity) -> Self;
+}
+
+impl SeverityHintIf for Finding {
+    fn severity_hint_if(self, cond: bool, severity: Severity) -> Self {
+        if cond { self.severity_hint(severity) } else { self }
     }
 }
