@@ -176,8 +176,20 @@ fn the_output_is_what_terraform_fmt_leaves_when_terraform_is_installed() {
         eprintln!("skipping: terraform is not on PATH");
         return;
     };
-    for name in ["plain", "variables", "modules", "global", "memorydb", "old-provider"] {
+    for name in ["plain", "variables", "modules", "global", "memorydb", "old-provider", "serverless", "cluster"] {
         let (o, _) = generate_and_merge(name, "9.1.2");
+        // Terraform itself loads the directory with the files merged in (`terraform providers`
+        // needs no provider download): a missing target or a forbidden override fails here.
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(name), dir.path());
+        for f in &o.files {
+            std::fs::write(dir.path().join(&f.path), &f.contents).unwrap();
+        }
+        // A lock file makes `providers` look for installed plugins.
+        let _ = std::fs::remove_file(dir.path().join(".terraform.lock.hcl"));
+        let out = std::process::Command::new(&tf).arg("providers").current_dir(dir.path()).env("NO_COLOR", "1").output().unwrap();
+        // Remote modules must be downloaded before Terraform loads their calls; not here.
+        assert!(name == "modules" || out.status.success(), "terraform refuses {name} with the overrides: {}", String::from_utf8_lossy(&out.stderr));
         for f in &o.files {
             let tmp = tempfile::tempdir().unwrap();
             let path = tmp.path().join("x.tf");
