@@ -215,7 +215,9 @@ impl TerraformKnowledge {
 
     /// The Valkey family of a service that holds an engine version (`8.1` → `valkey8`).
     pub fn family_for_version(&self, service: &str, version: &str) -> Option<&Family> {
-        self.families.iter().find(|f| f.service == service && f.engine == "valkey" && f.versions.iter().any(|v| v == version))
+        self.families
+            .iter()
+            .find(|f| f.service == service && f.engine == "valkey" && f.versions.iter().any(|v| v == version))
     }
 
     pub fn unsupported_parameter(&self, name: &str) -> Option<&UnsupportedParameter> {
@@ -298,7 +300,8 @@ mod tests {
             assert_eq!(k.module_for_source(s).map(|m| m.id.as_str()), Some("terraform-aws-modules/elasticache"), "{s}");
         }
         assert_eq!(
-            k.module_for_source("terraform-aws-modules/elasticache/aws//modules/serverless-cache").map(|m| m.id.as_str()),
+            k.module_for_source("terraform-aws-modules/elasticache/aws//modules/serverless-cache")
+                .map(|m| m.id.as_str()),
             Some("terraform-aws-modules/elasticache//modules/serverless-cache")
         );
         assert!(k.module_for_source("terraform-aws-modules/vpc/aws").is_none());

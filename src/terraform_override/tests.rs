@@ -41,7 +41,8 @@ fn generate_and_merge(name: &str, target: &str) -> (Overrides, Facts) {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&fixture(name), tmp.path());
     for f in &generated.files {
-        hcl::parse(&f.contents).unwrap_or_else(|e| panic!("{} does not parse with hcl-rs: {e}\n{}", f.path, f.contents));
+        hcl::parse(&f.contents)
+            .unwrap_or_else(|e| panic!("{} does not parse with hcl-rs: {e}\n{}", f.path, f.contents));
         assert!(f.contents.ends_with('\n') && !f.contents.contains("\r\n") && !f.contents.contains("depends_on"));
         let path = tmp.path().join(&f.path);
         assert!(!path.exists(), "{} would overwrite a file", f.path);
@@ -187,9 +188,18 @@ fn the_output_is_what_terraform_fmt_leaves_when_terraform_is_installed() {
         }
         // A lock file makes `providers` look for installed plugins.
         let _ = std::fs::remove_file(dir.path().join(".terraform.lock.hcl"));
-        let out = std::process::Command::new(&tf).arg("providers").current_dir(dir.path()).env("NO_COLOR", "1").output().unwrap();
+        let out = std::process::Command::new(&tf)
+            .arg("providers")
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
         // Remote modules must be downloaded before Terraform loads their calls; not here.
-        assert!(name == "modules" || out.status.success(), "terraform refuses {name} with the overrides: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            name == "modules" || out.status.success(),
+            "terraform refuses {name} with the overrides: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for f in &o.files {
             let tmp = tempfile::tempdir().unwrap();
             let path = tmp.path().join("x.tf");

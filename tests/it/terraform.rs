@@ -3,8 +3,19 @@
 
 use crate::common::{audit_json, cmd, finding_keys, testdata};
 
-const SHAPES: &[&str] =
-    &["plain", "variables", "modules", "global", "serverless", "memorydb", "gcp", "azure", "cluster", "old-provider", "malformed"];
+const SHAPES: &[&str] = &[
+    "plain",
+    "variables",
+    "modules",
+    "global",
+    "serverless",
+    "memorydb",
+    "gcp",
+    "azure",
+    "cluster",
+    "old-provider",
+    "malformed",
+];
 
 fn inventory() -> serde_json::Value {
     let out = cmd().arg("inventory").arg(testdata("terraform")).arg("--no-config").output().unwrap();
@@ -53,7 +64,10 @@ fn the_inventory_lists_each_cache_with_its_resolved_attributes() {
     assert_eq!(m["type"], "module");
     assert_eq!(m["module"]["version"], "1.9.2");
     assert_eq!(m["attributes"]["family"], "redis7");
-    assert!(inv["infra"].as_array().unwrap().iter().all(|r| r["address"] != "module.vpc"), "unrelated modules are left out");
+    assert!(
+        inv["infra"].as_array().unwrap().iter().all(|r| r["address"] != "module.vpc"),
+        "unrelated modules are left out"
+    );
 
     for (file, address) in [
         ("serverless/main.tf", "aws_elasticache_serverless_cache.api"),
@@ -73,7 +87,8 @@ fn the_inventory_lists_each_cache_with_its_resolved_attributes() {
     let providers = inv["providers"].as_array().unwrap();
     assert!(providers.iter().any(|p| p["file"] == "old-provider/.terraform.lock.hcl" && p["locked"] == "4.67.0"));
 
-    let diags: Vec<_> = inv["diagnostics"].as_array().unwrap().iter().map(|d| format!("{}:{}", d["file"], d["line"])).collect();
+    let diags: Vec<_> =
+        inv["diagnostics"].as_array().unwrap().iter().map(|d| format!("{}:{}", d["file"], d["line"])).collect();
     assert_eq!(diags, ["\"malformed/bad.auto.tfvars.json\":3", "\"malformed/main.tf\":4"]);
 }
 

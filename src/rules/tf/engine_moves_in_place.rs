@@ -28,9 +28,11 @@ impl Rule for EngineMovesInPlace {
                 _ => "runs Redis OSS".to_string(),
             };
             let mut help = vec![match c.service {
-                Service::Serverless => "change engine and major_engine_version in the same apply (AWS: modify-serverless-cache \
+                Service::Serverless => {
+                    "change engine and major_engine_version in the same apply (AWS: modify-serverless-cache \
                      --engine valkey --major-engine-version N); check the plan says `~ update in-place`, not `-/+`"
-                    .to_string(),
+                        .to_string()
+                }
                 _ => "change engine and engine_version in the same apply: the provider refuses an engine change alone \
                       (\"must explicitly set 'engine_version' attribute … when updating engine to 'valkey'\")"
                     .to_string(),
@@ -69,10 +71,16 @@ pub fn creates_only_a_cache_cluster(c: &view::Cache) -> bool {
         && c.value("create_replication_group").and_then(|v| v.as_bool()) == Some(false)
 }
 
-fn parameter_group_step(c: &view::Cache, k: &crate::knowledge::terraform::TerraformKnowledge, version: &str) -> Option<String> {
+fn parameter_group_step(
+    c: &view::Cache,
+    k: &crate::knowledge::terraform::TerraformKnowledge,
+    version: &str,
+) -> Option<String> {
     let family = valkey_family(c, k, version)?;
     if c.module.is_some() {
-        return Some(format!("the module creates or picks the parameter group from its family input: set it to {family}"));
+        return Some(format!(
+            "the module creates or picks the parameter group from its family input: set it to {family}"
+        ));
     }
     let pg = c.r.attr_str("parameter_group_name").map(String::from);
     let referenced = c.r.spans.get("parameter_group_name").map(|s| s.expr.clone());

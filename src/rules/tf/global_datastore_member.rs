@@ -19,14 +19,19 @@ impl Rule for GlobalDatastoreMember {
         let k = knowledge(cx);
         let min = k.minimum("global-engine").map_or("6.11.0", |m| m.version.as_str()).to_string();
         let version = target_version(cx, &k, Service::Global);
-        let globals: Vec<&InfraResource> =
-            cx.inventory.infra.iter().filter(|r| r.resource_type == "aws_elasticache_global_replication_group").collect();
+        let globals: Vec<&InfraResource> = cx
+            .inventory
+            .infra
+            .iter()
+            .filter(|r| r.resource_type == "aws_elasticache_global_replication_group")
+            .collect();
         for c in view::caches(cx.inventory, &k) {
             if c.service != Service::ElastiCache || c.module.is_some() {
                 continue;
             }
             let as_primary = globals.iter().find(|g| {
-                g.dir == c.r.dir && view::referenced(g, "primary_replication_group_id", &c.r.resource_type).contains(&c.r.address)
+                g.dir == c.r.dir
+                    && view::referenced(g, "primary_replication_group_id", &c.r.resource_type).contains(&c.r.address)
             });
             let as_secondary = (!c.global_primary && c.in_global_datastore()).then(|| {
                 view::referenced(c.r, "global_replication_group_id", "aws_elasticache_global_replication_group")

@@ -71,7 +71,10 @@ fn check_params(
             let mut f = Finding::new(
                 code,
                 p.location.clone(),
-                format!("{address} sets {}, which no ElastiCache parameter group family accepts: the apply fails", p.name),
+                format!(
+                    "{address} sets {}, which no ElastiCache parameter group family accepts: the apply fails",
+                    p.name
+                ),
             )
             .help(format!("{}; remove the parameter (source: {})", u.reason, u.source))
             .fingerprint(format!("{dir}/{address}/{}", p.name));
@@ -89,7 +92,10 @@ fn check_params(
                 Finding::new(
                     code,
                     p.location.clone(),
-                    format!("{address} sets {} in a {} group, which has no such parameter: the apply fails", p.name, own.name),
+                    format!(
+                        "{address} sets {} in a {} group, which has no such parameter: the apply fails",
+                        p.name, own.name
+                    ),
                 )
                 .help(format!("remove it; {} removed it (source: {})", own.name, own.source))
                 .severity_hint(Severity::Error)

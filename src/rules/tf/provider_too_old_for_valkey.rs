@@ -103,7 +103,7 @@ pub fn needs_by_dir<'k>(cx: &RuleContext, k: &'k TerraformKnowledge) -> BTreeMap
         }
     }
     for list in needs.values_mut() {
-        list.sort_by(|a, b| parse_version(&b.version).cmp(&parse_version(&a.version)));
+        list.sort_by_key(|m| std::cmp::Reverse(parse_version(&m.version)));
     }
     needs
 }

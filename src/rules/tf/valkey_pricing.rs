@@ -15,14 +15,18 @@ impl Rule for ValkeyPricing {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
         let k = knowledge(cx);
         for c in view::caches(cx.inventory, &k) {
-            let moving = moves(&c) || (c.engine.is_redis() && matches!(c.service, Service::CacheCluster | Service::ElastiCache));
+            let moving =
+                moves(&c) || (c.engine.is_redis() && matches!(c.service, Service::CacheCluster | Service::ElastiCache));
             if !moving {
                 continue;
             }
             let Some(p) = k.pricing(c.service.knowledge_key()) else { continue };
             let node = c.str_value("node_type").map(|n| format!(" ({n})")).unwrap_or_default();
             let mut f = Finding::new(self.code(), c.r.location.clone(), format!("{}{node}: {}", c.r.address, p.note))
-                .help(format!("check the reservations you hold before and after the move; source: {} ({})", p.source, p.url))
+                .help(format!(
+                    "check the reservations you hold before and after the move; source: {} ({})",
+                    p.source, p.url
+                ))
                 .fingerprint(format!("{}/{}", c.r.dir, c.r.address));
             if !p.status.is_verified() {
                 f = f.severity_hint(Severity::Info);

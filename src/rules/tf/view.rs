@@ -41,7 +41,10 @@ pub enum Engine {
     Inherited,
     /// Not written and nothing documented picks one.
     Unset,
-    Unresolved { expr: String, reason: String },
+    Unresolved {
+        expr: String,
+        reason: String,
+    },
 }
 
 impl Engine {

@@ -77,7 +77,16 @@ impl<'a> Scope<'a> {
         let mut auto: Vec<usize> = (0..files.len()).filter(|&i| files[i].kind == FileKind::AutoVars).collect();
         auto.sort_by_key(|&i| {
             let n = files[i].file_name().to_ascii_lowercase();
-            (if n == "terraform.tfvars" { 0 } else if n == "terraform.tfvars.json" { 1 } else { 2 }, n)
+            (
+                if n == "terraform.tfvars" {
+                    0
+                } else if n == "terraform.tfvars.json" {
+                    1
+                } else {
+                    2
+                },
+                n,
+            )
         });
         for i in auto {
             for (name, cand) in scope.vars_in(i) {
@@ -189,9 +198,7 @@ impl<'a> Scope<'a> {
                 self.eval_template(&h.template)
             }
             Expression::Parenthesis(p) => self.eval(p.inner()),
-            Expression::Variable(v) => {
-                Evaluated::unknown(format!("`{}` is only known during a plan", v.as_str()))
-            }
+            Expression::Variable(v) => Evaluated::unknown(format!("`{}` is only known during a plan", v.as_str())),
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr);
                 match cond.value {
@@ -272,7 +279,10 @@ impl<'a> Scope<'a> {
                 (self.local(name.as_str()), &ops[1..])
             }
             (Expression::Variable(_), _) => {
-                return Evaluated::unknown(format!("refers to `{}`, known only during a plan", reference_text(root, ops)));
+                return Evaluated::unknown(format!(
+                    "refers to `{}`, known only during a plan",
+                    reference_text(root, ops)
+                ));
             }
             _ => (self.eval(root), ops),
         };

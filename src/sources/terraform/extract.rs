@@ -55,7 +55,10 @@ pub fn extract(dir: &str, files: &[TfFile], model: &DirModel, scope: &Scope, out
         let name = &block.labels[0];
         let source = block.attr("source").map(|a| scope.eval_attr(a));
         let Some(Ok(serde_json::Value::String(source))) = source.map(|e| e.value) else { continue };
-        let version = block.attr("version").and_then(|a| scope.eval_attr(a).value.ok()).and_then(|v| v.as_str().map(String::from));
+        let version = block
+            .attr("version")
+            .and_then(|a| scope.eval_attr(a).value.ok())
+            .and_then(|v| v.as_str().map(String::from));
         let local_dir = local_module_dir(dir, &source);
         let known = knowledge.module_for_source(&source).is_some();
         if !known && local_dir.is_none() {
@@ -219,7 +222,8 @@ fn provider_requirement(
         }
         Expression::Object(_) => {
             let v = scope.eval(&attr.value).value.ok()?;
-            let source = v.get("source").and_then(|s| s.as_str()).map_or_else(|| format!("hashicorp/{name}"), String::from);
+            let source =
+                v.get("source").and_then(|s| s.as_str()).map_or_else(|| format!("hashicorp/{name}"), String::from);
             (source, v.get("version").and_then(|s| s.as_str()).map(String::from))
         }
         _ => return None,

@@ -119,8 +119,12 @@ fn parse_json_vars(src: &SourceFile, text: &str, out: &mut Facts) -> Option<Vec<
             let mut location = src.line_location(line);
             location.column = e.column().max(1) as u32;
             out.diagnostic(
-                Finding::new(codes::UNPARSABLE, location, format!("not valid JSON: {e}; the variable values were not read"))
-                    .help("a .tfvars.json file holds one JSON object whose keys are variable names"),
+                Finding::new(
+                    codes::UNPARSABLE,
+                    location,
+                    format!("not valid JSON: {e}; the variable values were not read"),
+                )
+                .help("a .tfvars.json file holds one JSON object whose keys are variable names"),
             );
             return None;
         }

@@ -96,7 +96,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         "max" | "min" => {
             let nums: Option<Vec<f64>> = args.iter().map(Value::as_f64).collect();
             let nums = nums.ok_or_else(|| format!("{name}(): not numbers"))?;
-            let pick = if name == "max" { nums.iter().cloned().fold(f64::MIN, f64::max) } else { nums.iter().cloned().fold(f64::MAX, f64::min) };
+            let pick = if name == "max" {
+                nums.iter().cloned().fold(f64::MIN, f64::max)
+            } else {
+                nums.iter().cloned().fold(f64::MAX, f64::min)
+            };
             Ok(number_f64(pick))
         }
         other => Err(format!("function {other}() is not evaluated statically")),

@@ -159,10 +159,9 @@ impl<'a> DirModel<'a> {
                 "locals" => {
                     for attr in block.body.attributes() {
                         let key = attr.key.as_str().to_string();
-                        if self.locals.contains_key(&key) {
-                            self.locals.insert(key, AttrRef { file, attr });
-                        } else {
-                            missing_target(files, file, block, "local value", std::slice::from_ref(&key), out);
+                        match self.locals.get_mut(&key) {
+                            Some(slot) => *slot = AttrRef { file, attr },
+                            None => missing_target(files, file, block, "local value", std::slice::from_ref(&key), out),
                         }
                     }
                     continue;

@@ -4,7 +4,8 @@ use serde_json::json;
 use std::path::PathBuf;
 
 fn run(files: &[(&str, &str)]) -> Facts {
-    let srcs: Vec<SourceFile> = files.iter().map(|(rel, text)| SourceFile::from_bytes(*rel, text.as_bytes().to_vec())).collect();
+    let srcs: Vec<SourceFile> =
+        files.iter().map(|(rel, text)| SourceFile::from_bytes(*rel, text.as_bytes().to_vec())).collect();
     let cx = ParseContext { root: PathBuf::from("."), max_file_size: 1 << 20 };
     let mut out = Facts::default();
     TerraformParser.parse_group(&srcs, &cx, &mut out);
@@ -54,14 +55,21 @@ locals { version = var.size == "r6g.large" ? "7.1" : "6.2" }
 fn a_value_that_depends_on_the_var_file_is_unresolved_with_the_candidates() {
     let facts = run(&[
         ("main.tf", RG),
-        ("vars.tf", "variable \"engine\" {}\nvariable \"size\" { default = \"t3.small\" }\nlocals { version = \"7.1\" }\n"),
+        (
+            "vars.tf",
+            "variable \"engine\" {}\nvariable \"size\" { default = \"t3.small\" }\nlocals { version = \"7.1\" }\n",
+        ),
         ("prod.tfvars", "engine = \"redis\"\n"),
         ("dev.tfvars", "engine = \"valkey\"\n"),
     ]);
     let r = get(&facts, "aws_elasticache_replication_group.c");
     let u = &r.unresolved["engine"];
     assert_eq!(u.expr, "var.engine");
-    assert!(u.reason.contains("-var-file") && u.reason.contains("prod.tfvars:1") && u.reason.contains("dev.tfvars:1"), "{}", u.reason);
+    assert!(
+        u.reason.contains("-var-file") && u.reason.contains("prod.tfvars:1") && u.reason.contains("dev.tfvars:1"),
+        "{}",
+        u.reason
+    );
     assert!(!r.attributes.contains_key("engine"));
 }
 
@@ -176,7 +184,10 @@ fn an_override_without_its_target_or_with_depends_on_is_what_terraform_refuses()
 #[test]
 fn a_syntax_error_is_a_located_diagnostic_and_the_other_files_still_count() {
     let facts = run(&[
-        ("main.tf", "resource \"aws_elasticache_replication_group\" \"a\" {\n  engine = \"redis\"\n  node_type = \n}\n"),
+        (
+            "main.tf",
+            "resource \"aws_elasticache_replication_group\" \"a\" {\n  engine = \"redis\"\n  node_type = \n}\n",
+        ),
         ("ok.tf", "resource \"aws_elasticache_replication_group\" \"b\" {\n  engine = \"redis\"\n}\n"),
     ]);
     assert_eq!(facts.diagnostics.len(), 1);
@@ -209,7 +220,10 @@ module "redis" {
 }
 "#,
         ),
-        ("modules/cache/main.tf", "variable \"engine_version\" {}\nresource \"aws_elasticache_replication_group\" \"c\" {\n  engine_version = var.engine_version\n}\n"),
+        (
+            "modules/cache/main.tf",
+            "variable \"engine_version\" {}\nresource \"aws_elasticache_replication_group\" \"c\" {\n  engine_version = var.engine_version\n}\n",
+        ),
         ("modules/net/main.tf", "resource \"aws_vpc\" \"v\" {}\n"),
     ]);
     let addresses: Vec<_> = facts.inventory.infra.iter().map(|r| r.address.as_str()).collect();
