@@ -48,6 +48,8 @@ pub struct Skipped {
 pub struct Overrides {
     pub files: Vec<GeneratedFile>,
     pub skipped: Vec<Skipped>,
+    /// Things a reviewer must know about a generated change (same shape as `skipped`).
+    pub notes: Vec<Skipped>,
 }
 
 #[derive(Default)]
@@ -100,6 +102,25 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             }
         }
     }
+    let mut notes = Vec::new();
+    for (dir, _) in plans.iter() {
+        let callers: Vec<&str> = inventory
+            .infra
+            .iter()
+            .filter(|r| r.module.as_ref().and_then(|m| m.local_dir.as_deref()) == Some(dir.as_str()))
+            .map(|r| r.dir.as_str())
+            .collect();
+        if !callers.is_empty() {
+            notes.push(Skipped {
+                dir: dir.clone(),
+                address: String::new(),
+                reason: format!(
+                    "{dir} is a module called from {}: an override there changes the caches of every caller",
+                    callers.join(", ")
+                ),
+            });
+        }
+    }
     let mut files = Vec::new();
     for (dir, mut plan) in plans {
         if let Some(need) = &plan.provider_need
@@ -133,7 +154,7 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             });
         }
     }
-    Overrides { files, skipped }
+    Overrides { files, skipped, notes }
 }
 
 struct Change {
@@ -213,12 +234,17 @@ fn parameter_group(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, family: &
     };
     let pg = view::find(inv, &c.r.dir, address)
         .ok_or_else(|| format!("{address} is referenced but not declared in {}", c.r.dir))?;
-    copy_parameter_group(pg, k, family).map(|(block, name)| PgChange::New(block, format!("{pg_type}.{name}.name")))
+    copy_parameter_group(inv, pg, k, family).map(|(block, name)| PgChange::New(block, format!("{pg_type}.{name}.name")))
 }
 
 /// A copy of a Redis parameter group in the Valkey family: same arguments and parameters
 /// (expressions copied as written), minus the parameters the family does not have.
-fn copy_parameter_group(pg: &InfraResource, k: &TerraformKnowledge, family: &str) -> Result<(Block, String), String> {
+fn copy_parameter_group(
+    inv: &Inventory,
+    pg: &InfraResource,
+    k: &TerraformKnowledge,
+    family: &str,
+) -> Result<(Block, String), String> {
     if pg.blocks_of("parameter").any(|b| b.dynamic) {
         return Err(format!(
             "{} builds its parameters with a dynamic block; write the {family} copy by hand",
@@ -226,7 +252,11 @@ fn copy_parameter_group(pg: &InfraResource, k: &TerraformKnowledge, family: &str
         ));
     }
     let removed = k.family(family).map(|f| f.removed.clone()).unwrap_or_default();
-    let new_name = format!("{}_{}", pg.name, family.replace('.', "_"));
+    let mut new_name = format!("{}_{}", pg.name, family.replace('.', "_"));
+    // Never collide with a block the directory already declares (a copy made by hand).
+    while inv.infra.iter().any(|r| r.dir == pg.dir && r.resource_type == pg.resource_type && r.name == new_name) {
+        new_name.push_str("_new");
+    }
     let mut b = Block::new("resource", &[pg.resource_type.as_str(), new_name.as_str()]);
     b.comments.push(format!("Copy of {} for {family}.", pg.address));
     let mut keys: Vec<&String> = pg.spans.keys().collect();

@@ -215,3 +215,36 @@ fn which_terraform() -> Result<PathBuf, ()> {
         .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("terraform")).find(|p| p.is_file()))
         .ok_or(())
 }
+
+#[test]
+fn a_new_group_never_takes_the_name_of_an_existing_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("plain"), tmp.path());
+    std::fs::write(
+        tmp.path().join("manual.tf"),
+        "resource \"aws_elasticache_parameter_group\" \"sessions_valkey9\" {\n  name   = \"manual\"\n  family = \"valkey9\"\n}\n",
+    )
+    .unwrap();
+    let facts = parse_tree(tmp.path());
+    let o = generate(&facts.inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let text = contents(&o, "valkey_parameter_groups.tf");
+    assert!(text.contains("\"sessions_valkey9_new\""), "{text}");
+    assert!(contents(&o, "valkey_override.tf").contains("aws_elasticache_parameter_group.sessions_valkey9_new.name"));
+}
+
+#[test]
+fn a_cache_inside_a_local_module_is_changed_in_the_module_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("modules/cache")).unwrap();
+    std::fs::write(tmp.path().join("main.tf"), "module \"cache\" {\n  source = \"./modules/cache\"\n}\n").unwrap();
+    std::fs::write(
+        tmp.path().join("modules/cache/main.tf"),
+        "resource \"aws_elasticache_replication_group\" \"c\" {\n  engine         = \"redis\"\n  engine_version = \"7.1\"\n}\n",
+    )
+    .unwrap();
+    let facts = parse_tree(tmp.path());
+    let o = generate(&facts.inventory, TerraformKnowledge::embedded(), "9.1.2");
+    assert_eq!(o.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["modules/cache/valkey_override.tf"]);
+    assert_eq!(o.notes.len(), 1);
+    assert!(o.notes[0].reason.contains("every caller"), "{:?}", o.notes);
+}

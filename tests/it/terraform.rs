@@ -120,6 +120,7 @@ fn every_tf_rule_fires_where_the_fixtures_say() {
         "TF010@modules/main.tf:20",
         "TF011@plain/main.tf:8",
         "TF012@cluster/main.tf:8",
+        "TF012@cluster/main.tf:14",
         "TF013@serverless/main.tf:1",
         "TF014@old-provider/main.tf:6",
         "SCAN004@malformed/main.tf:4",

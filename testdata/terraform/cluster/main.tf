@@ -11,7 +11,7 @@ resource "aws_elasticache_cluster" "single" {
 resource "aws_elasticache_replication_group" "rg" {
   replication_group_id = "jobs-rg"
   description          = "jobs"
-  node_type            = "cache.t3.small"
+  node_type            = "cache.m8g.large"
   num_cache_clusters   = 1
 }
 
