@@ -44,9 +44,12 @@ pub fn extract(dir: &str, files: &[TfFile], model: &DirModel, scope: &Scope, out
     for block in &model.resources {
         let ty = block.labels[0].as_str();
         let Some((_, provider)) = RESOURCE_TYPES.iter().find(|(t, _)| *t == ty) else { continue };
-        let r = resource(dir, files, scope, block, provider, ty, format!("{ty}.{}", block.labels[1]));
+        let mut r = resource(dir, files, scope, block, provider, ty, format!("{ty}.{}", block.labels[1]));
         if r.attr_str("engine") != Some("memcached") {
             host_fact(&r, knowledge, out);
+        }
+        if ty.ends_with("_parameter_group") {
+            parameters_summary(&mut r);
         }
         resources.push(r);
     }
@@ -193,6 +196,24 @@ fn nested_block(files: &[TfFile], scope: &Scope, n: &Nested) -> NestedBlock {
         b.spans.insert(key.clone(), span);
     }
     b
+}
+
+/// A parameter group's `parameter` blocks as one list of `{name, value}`, the shape module
+/// inputs use, so every parameter group reads the same in the inventory. Parameters whose
+/// name or value is not known stay only in `blocks`, with their expressions.
+fn parameters_summary(r: &mut InfraResource) {
+    let list: Vec<serde_json::Value> = r
+        .blocks_of("parameter")
+        .filter(|b| !b.dynamic)
+        .filter_map(|b| {
+            let name = b.attributes.get("name")?.clone();
+            let value = b.attributes.get("value")?.clone();
+            Some(serde_json::json!({ "name": name, "value": value }))
+        })
+        .collect();
+    if !list.is_empty() {
+        r.attributes.insert("parameters".into(), serde_json::Value::Array(list));
+    }
 }
 
 pub fn attr_span(files: &[TfFile], a: AttrRef) -> AttributeSpan {

@@ -9,6 +9,8 @@ use hcl_edit::structure::Body;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// Terraform's JSON syntax (`.tf.json`): claimed so that it is reported, not read.
+    JsonConfig,
     /// A primary configuration file.
     Config,
     /// `override.tf` or `*_override.tf`: merged into the primary blocks after them.
@@ -26,6 +28,8 @@ impl FileKind {
         let lower = file_name.to_ascii_lowercase();
         if lower == ".terraform.lock.hcl" {
             Some(FileKind::Lock)
+        } else if lower.ends_with(".tf.json") {
+            Some(FileKind::JsonConfig)
         } else if lower == "override.tf" || lower.ends_with("_override.tf") {
             Some(FileKind::Override)
         } else if lower.ends_with(".tf") {

@@ -80,6 +80,19 @@ fn parse_dir(
             lock::parse(dir, src, out);
             continue;
         }
+        if kind == FileKind::JsonConfig {
+            out.diagnostic(
+                crate::findings::Finding::new(
+                    crate::scan::codes::UNPARSABLE,
+                    src.file_location(),
+                    "not read: Terraform's JSON syntax (.tf.json) is not supported yet; the caches it declares are \
+                     missing from the results",
+                )
+                .help("convert the file to HCL (.tf), or review its caches by hand")
+                .severity_hint(crate::findings::Severity::Info),
+            );
+            continue;
+        }
         if let Some(f) = files::parse(src, kind, out) {
             parsed.push(f);
         }

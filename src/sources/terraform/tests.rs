@@ -283,3 +283,22 @@ resource "aws_elasticache_parameter_group" "p" {
     assert!(b.dynamic);
     assert_eq!(b.unresolved["name"].expr, "parameter.value.name");
 }
+
+#[test]
+fn terraform_json_is_reported_not_skipped_silently() {
+    let facts = run(&[("main.tf.json", "{\"resource\": {}}")]);
+    assert_eq!(facts.diagnostics.len(), 1);
+    assert!(facts.diagnostics[0].message.contains(".tf.json"));
+    assert_eq!(facts.diagnostics[0].severity_hint, Some(crate::findings::Severity::Info));
+}
+
+#[test]
+fn parameter_groups_list_their_parameters() {
+    let facts = run(&[(
+        "main.tf",
+        "resource \"aws_elasticache_parameter_group\" \"p\" {\n  family = \"redis7\"\n  parameter {\n    name  = \"timeout\"\n    value = 300\n  }\n  parameter {\n    name  = \"maxmemory-policy\"\n    value = var.policy\n  }\n}\n",
+    )]);
+    let p = get(&facts, "aws_elasticache_parameter_group.p");
+    assert_eq!(p.attributes["parameters"], json!([{"name": "timeout", "value": 300}]));
+    assert_eq!(p.blocks[1].unresolved["value"].expr, "var.policy");
+}
