@@ -290,6 +290,29 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_names_its_source() {
+        let k = TerraformKnowledge::embedded();
+        let sourced = k
+            .provider_minimums
+            .iter()
+            .map(|m| (&m.source, &m.url))
+            .chain(k.engine_versions.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.families.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.unsupported_parameters.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.modules.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.other_clouds.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.peer_checks.iter().map(|m| (&m.source, &m.url)))
+            .chain(k.pricing.iter().map(|m| (&m.source, &m.url)));
+        for (source, url) in sourced {
+            assert!(source.len() > 10 && url.starts_with("https://"), "{source} / {url}");
+        }
+        for n in &k.nodes {
+            assert!(matches!(n.vcpus_source.as_str(), "third-party-table" | "ec2-size-ladder"), "{}", n.node_type);
+            assert!(n.vcpus >= 1.0 && n.maxmemory_bytes > 0, "{}", n.node_type);
+        }
+    }
+
+    #[test]
     fn module_sources_match_in_every_spelling() {
         let k = TerraformKnowledge::embedded();
         for s in [
