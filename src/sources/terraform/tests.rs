@@ -302,3 +302,48 @@ fn parameter_groups_list_their_parameters() {
     assert_eq!(p.attributes["parameters"], json!([{"name": "timeout", "value": 300}]));
     assert_eq!(p.blocks[1].unresolved["value"].expr, "var.policy");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "resource \"aws_elasticache_replication_group\" \"a\" {",
+        "}",
+        "{",
+        "engine = ",
+        "var.x",
+        "local.a",
+        "locals { a = local.a }",
+        "variable \"x\" { default = ",
+        "\"${var.x}\"",
+        "[1, 2",
+        "cond ? \"a\" : \"b\"",
+        "lookup({a = 1}, \"a\")",
+        "format(\"%s\")",
+        "\n",
+        "parameter {",
+        "dynamic \"parameter\" { content {",
+        "module \"m\" { source = \"./m\"",
+        "terraform { required_providers { aws = ",
+        "#",
+        "<<EOT\nx\nEOT",
+        "%{ if true }",
+        "\u{0}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        #[test]
+        fn any_mix_of_terraform_fragments(idx in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+            let text: String = idx.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+            // The property is that parsing and evaluating never panics (a panic fails the case);
+            // and a file that does not parse always leaves a diagnostic.
+            let facts = run(&[("main.tf", &text)]);
+            if hcl_edit::parser::parse_body(&text).is_err() {
+                prop_assert!(!facts.diagnostics.is_empty());
+            }
+            run(&[("main.tf", &text), ("terraform.tfvars", &text), ("override.tf", &text)]);
+        }
+    }
+}
