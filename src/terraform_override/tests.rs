@@ -127,6 +127,10 @@ fn modules_are_moved_through_their_inputs_and_old_modules_are_left_alone() {
     assert_eq!(ledger.attr_str("engine_version"), Some("7.2"));
     assert!(o.skipped.iter().any(|s| s.address == "module.sessions" && s.reason.contains("1.4.0")), "{:?}", o.skipped);
     assert!(merged(&m, "module.sessions").attr_str("engine").is_none());
+    // The module's parameter list loses what the Valkey family does not have.
+    let events = merged(&m, "module.events");
+    assert_eq!(events.attributes["parameters"], serde_json::json!([{"name": "notify-keyspace-events", "value": "Ex"}]));
+    assert_eq!(events.attr_str("parameter_group_family"), Some("valkey9"));
 }
 
 #[test]

@@ -83,25 +83,27 @@ fn write_block(out: &mut String, b: &Block, depth: usize) {
     out.push_str("}\n");
 }
 
-/// `terraform fmt` aligns `=` over a run of arguments whose values fit on one line; a
-/// multi-line value ends the run.
+/// `terraform fmt` aligns `=` over a run of arguments whose values fit on one line; an
+/// argument with a multi-line value stands alone (`key = [`, unpadded) and ends the run.
 fn write_attrs(out: &mut String, attrs: &[(String, Expr)], depth: usize) {
     let indent = "  ".repeat(depth);
     let rendered: Vec<(String, String)> = attrs.iter().map(|(k, v)| (key(k), render(v, depth))).collect();
     let mut i = 0;
     while i < rendered.len() {
+        if rendered[i].1.contains('\n') {
+            out.push_str(&format!("{indent}{} = {}\n", rendered[i].0, rendered[i].1));
+            i += 1;
+            continue;
+        }
         let mut j = i;
         while j < rendered.len() && !rendered[j].1.contains('\n') {
             j += 1;
         }
-        // The run is [i, j) of single-line values, plus the multi-line value at j (fmt
-        // aligns a multi-line value's key with the run before it).
-        let end = (j + 1).min(rendered.len());
-        let width = rendered[i..end].iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-        for (k, v) in &rendered[i..end] {
+        let width = rendered[i..j].iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        for (k, v) in &rendered[i..j] {
             out.push_str(&format!("{indent}{k:<width$} = {v}\n"));
         }
-        i = end;
+        i = j;
     }
 }
 
@@ -195,7 +197,7 @@ mod tests {
         let text = file(&[], &[b]);
         assert_eq!(
             text,
-            "resource \"aws_x\" \"y\" {\n  engine         = \"valkey\"\n  engine_version = \"8.0\"\n  list           = [\n    {\n      name  = \"a\"\n      value = \"1\"\n    },\n  ]\n\n  parameter {\n    name = var.x\n  }\n\n  parameter {\n    name = var.x\n  }\n}\n"
+            "resource \"aws_x\" \"y\" {\n  engine         = \"valkey\"\n  engine_version = \"8.0\"\n  list = [\n    {\n      name  = \"a\"\n      value = \"1\"\n    },\n  ]\n\n  parameter {\n    name = var.x\n  }\n\n  parameter {\n    name = var.x\n  }\n}\n"
         );
     }
 

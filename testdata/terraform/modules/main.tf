@@ -55,3 +55,25 @@ module "vpc" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.8.1"
 }
+
+module "events" {
+  source  = "terraform-aws-modules/elasticache/aws"
+  version = "~> 1.6"
+
+  replication_group_id   = "events"
+  engine                 = "redis"
+  engine_version         = "7.1"
+  node_type              = "cache.r7g.large"
+  create_parameter_group = true
+  parameter_group_family = "redis7"
+  parameters = [
+    {
+      name  = "lazyfree-lazy-expire"
+      value = "yes"
+    },
+    {
+      name  = "notify-keyspace-events"
+      value = "Ex"
+    },
+  ]
+}
