@@ -68,7 +68,7 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
     let caches = view::caches(inventory, k);
     for c in &caches {
         let result = match c.service {
-            Service::Global => global(c, &caches, k, target_version),
+            Service::Global => global(c, &caches, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
             Service::CacheCluster => match c.engine {
                 Engine::Written(ref e) if e == "redis" => {
                     Err("an aws_elasticache_cluster cannot run Valkey; move it into a replication group first (TF002)"
@@ -79,7 +79,10 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             _ if c.in_global_datastore() && c.engine.is_redis() => {
                 continue; // moved by the global group's override
             }
-            _ if moves(c) => cache(c, inventory, k, target_version),
+            _ if moves(c) => match via_callers(c, inventory, k, target_version) {
+                Some(result) => result,
+                None => cache(c, inventory, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
+            },
             _ => match &c.engine {
                 Engine::Unresolved { expr, reason } if c.service != Service::CacheCluster => {
                     Err(format!("engine = {expr} could not be evaluated ({reason}); set it where it is defined"))
@@ -88,12 +91,14 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             },
         };
         match result {
-            Ok(Some(change)) => {
-                let plan = plans.entry(c.r.dir.clone()).or_default();
-                plan.overrides.push(change.override_block);
-                plan.new_resources.extend(change.new_resources);
-                if let Some(need) = change.provider_need {
-                    plan.provider_need = strictest(plan.provider_need.take(), need);
+            Ok(Some(changes)) => {
+                for (dir, change) in changes {
+                    let plan = plans.entry(dir).or_default();
+                    add_block(&mut plan.overrides, change.override_block);
+                    plan.new_resources.extend(change.new_resources);
+                    if let Some(need) = change.provider_need {
+                        plan.provider_need = strictest(plan.provider_need.take(), need);
+                    }
                 }
             }
             Ok(None) => {}
@@ -157,10 +162,91 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
     Overrides { files, skipped, notes }
 }
 
+/// Changes by target directory; `Ok(None)`: nothing to change; `Err`: left alone, and why.
+type ChangeResult = Result<Option<Vec<(String, Change)>>, String>;
+
 struct Change {
     override_block: Block,
     new_resources: Vec<Block>,
     provider_need: Option<String>,
+}
+
+/// Two changes to the same block (two caches of one module, one caller) become one block.
+fn add_block(blocks: &mut Vec<Block>, b: Block) {
+    match blocks.iter_mut().find(|x| x.ident == b.ident && x.labels == b.labels) {
+        Some(existing) => {
+            for (k, v) in b.attrs {
+                if !existing.attrs.iter().any(|(ek, _)| *ek == k) {
+                    existing.attrs.push((k, v));
+                }
+            }
+        }
+        None => blocks.push(b),
+    }
+}
+
+/// A cache inside a local module whose engine comes from the callers' arguments: the change
+/// goes on each caller's module block (module inputs can be overridden; the resources inside
+/// a module cannot be reached from outside it). `None` when the engine is not set that way.
+fn via_callers(
+    c: &Cache,
+    inv: &Inventory,
+    k: &TerraformKnowledge,
+    target: &str,
+) -> Option<ChangeResult> {
+    // A value that flows from a variable (directly or through locals) is what a caller sets.
+    let from_caller = |key: &str| c.r.origins.get(key).and_then(|o| o.via.strip_prefix("var.")).map(String::from);
+    let callers: Vec<&InfraResource> = inv
+        .infra
+        .iter()
+        .filter(|r| r.module.as_ref().and_then(|m| m.local_dir.as_deref()) == Some(c.r.dir.as_str()))
+        .collect();
+    if callers.is_empty() {
+        return None;
+    }
+    let engine_input = from_caller("engine")?;
+    let inside = |key: &str| {
+        let at = c.r.attr_location(key);
+        format!(
+            "{key} is written inside the module ({}:{}); the callers can only change the engine, so change {key} \
+             there in the same apply",
+            at.file, at.line
+        )
+    };
+    let version_key = c.key("engine_version").unwrap_or_else(|| "engine_version".into());
+    let Some(version_input) = from_caller(&version_key) else {
+        return Some(Err(inside(&version_key)));
+    };
+    let version = k.pick_version(c.service.knowledge_key(), target)?;
+    let mut pg_input = None;
+    if c.r.has("parameter_group_name") {
+        let name = c.r.attr_str("parameter_group_name").unwrap_or_default();
+        match (from_caller("parameter_group_name"), valkey_family(c, k, version)) {
+            (Some(input), Some(family)) if name.starts_with("default.") => {
+                let suffix = if name.contains(".cluster.on") { ".cluster.on" } else { "" };
+                let default =
+                    k.family(&family).map_or_else(|| format!("default.{family}"), |f| f.default_group.clone());
+                pg_input = Some((input, format!("{default}{suffix}")));
+            }
+            _ => return Some(Err(inside("parameter_group_name"))),
+        }
+    }
+    let changes = callers
+        .iter()
+        .map(|call| {
+            let mut b = Block::new("module", &[call.name.as_str()]);
+            b.comments.push(format!(
+                "{}: {} in {} moves to Valkey {version} through this call's inputs.",
+                call.address, c.r.address, c.r.dir
+            ));
+            b = b.string(&engine_input, "valkey").string(&version_input, version);
+            if let Some((input, name)) = &pg_input {
+                b = b.string(input, name);
+            }
+            (call.dir.clone(), Change { override_block: b, new_resources: Vec::new(), provider_need: None })
+        })
+        .collect();
+    Some(Ok(Some(changes)))
 }
 
 fn join(dir: &str, file: &str) -> String {

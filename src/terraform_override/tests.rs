@@ -252,3 +252,38 @@ fn a_cache_inside_a_local_module_is_changed_in_the_module_with_a_note() {
     assert_eq!(o.notes.len(), 1);
     assert!(o.notes[0].reason.contains("every caller"), "{:?}", o.notes);
 }
+
+#[test]
+fn a_module_whose_engine_comes_from_its_callers_is_moved_at_each_caller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "modules/cache/main.tf",
+        "variable \"engine\" {}\nvariable \"engine_version\" {}\nvariable \"parameter_group\" { default = \"default.redis7\" }\n\
+         resource \"aws_elasticache_replication_group\" \"c\" {\n  engine               = var.engine\n  \
+         engine_version       = var.engine_version\n  parameter_group_name = var.parameter_group\n}\n",
+    );
+    for env in ["prod", "staging"] {
+        write(
+            &format!("envs/{env}/main.tf"),
+            "module \"cache\" {\n  source         = \"../../modules/cache\"\n  engine         = \"redis\"\n  engine_version = \"7.1\"\n}\n",
+        );
+    }
+    let o = generate(&parse_tree(tmp.path()).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let paths: Vec<_> = o.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["envs/prod/valkey_override.tf", "envs/staging/valkey_override.tf"], "{:?}", o.skipped);
+    insta::assert_snapshot!("caller_override", &o.files[0].contents);
+    for f in &o.files {
+        std::fs::write(tmp.path().join(&f.path), &f.contents).unwrap();
+    }
+    let merged_facts = parse_tree(tmp.path());
+    assert!(merged_facts.diagnostics.is_empty(), "{:?}", merged_facts.diagnostics);
+    let inner = merged(&merged_facts, "aws_elasticache_replication_group.c");
+    assert_eq!(inner.attr_str("engine"), Some("valkey"));
+    assert_eq!(inner.attr_str("engine_version"), Some("9.1"));
+    assert_eq!(inner.attr_str("parameter_group_name"), Some("default.valkey9"));
+}

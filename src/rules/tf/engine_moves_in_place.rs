@@ -37,6 +37,9 @@ impl Rule for EngineMovesInPlace {
                       (\"must explicitly set 'engine_version' attribute … when updating engine to 'valkey'\")"
                     .to_string(),
             }];
+            if let Some(o) = c.key("engine").and_then(|key| c.r.origins.get(&key)) {
+                help.push(format!("the engine is set through {} at {}:{}", o.via, o.file, o.line));
+            }
             help.extend(parameter_group_step(c, &k, &version));
             if let Some(current) = c.str_value("engine_version")
                 && parse_version(&current) < parse_version(&k.service.slow_failover_below)

@@ -5,7 +5,7 @@
 
 use super::files::{Content, FileKind, TfFile};
 use super::merge::{AttrRef, DirModel};
-use crate::inventory::Origin;
+use crate::inventory::{InfraResource, Origin};
 use hcl_edit::Span;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Element, Template};
@@ -52,12 +52,17 @@ pub struct Scope<'a> {
     var_alternatives: HashMap<String, Vec<Candidate>>,
     locals_memo: RefCell<HashMap<String, Evaluated>>,
     depth: RefCell<u32>,
+    /// The variables' values come from module calls, not from variable files.
+    from_callers: bool,
 }
 
 const MAX_DEPTH: u32 = 64;
 
 impl<'a> Scope<'a> {
-    pub fn new(files: &'a [TfFile<'a>], model: &'a DirModel<'a>) -> Self {
+    /// `callers`: the module blocks that call this directory as a local module. Their
+    /// arguments are the variables' values, and `.tfvars` files do not apply (Terraform reads
+    /// them for the root module only).
+    pub fn new(files: &'a [TfFile<'a>], model: &'a DirModel<'a>, callers: &[InfraResource]) -> Self {
         let mut scope = Scope {
             files,
             model,
@@ -65,12 +70,22 @@ impl<'a> Scope<'a> {
             var_alternatives: HashMap::new(),
             locals_memo: RefCell::new(HashMap::new()),
             depth: RefCell::new(0),
+            from_callers: !callers.is_empty(),
         };
         for (name, var) in &model.variables {
             if let Some(d) = var.default {
                 let value = scope.eval_attr_plain(d);
                 scope.var_auto.insert(name.clone(), Candidate { value, origin: scope.origin_of(d, "var", name) });
             }
+        }
+        if !callers.is_empty() {
+            for name in model.variables.keys() {
+                let default = scope.var_auto.remove(name);
+                let candidates: Vec<Candidate> =
+                    callers.iter().filter_map(|c| caller_candidate(c, name, default.as_ref())).collect();
+                scope.var_alternatives.insert(name.clone(), candidates);
+            }
+            return scope;
         }
         // Precedence: terraform.tfvars, then terraform.tfvars.json, then *.auto.tfvars(.json)
         // in lexical order; each later file wins.
@@ -336,6 +351,12 @@ impl<'a> Scope<'a> {
                 format!("{v} ({}:{})", c.origin.file, c.origin.line)
             })
             .collect();
+        if self.from_callers {
+            return Evaluated::unknown(format!(
+                "var.{name} differs between the module's callers: {}",
+                listed.join(", ")
+            ));
+        }
         Evaluated::unknown(format!("var.{name} depends on the -var-file used: {}", listed.join(", ")))
     }
 
@@ -410,6 +431,21 @@ impl<'a> Scope<'a> {
         let value = super::functions::call(name, &vals);
         Evaluated { value, origin }
     }
+}
+
+/// What one caller gives a variable: its argument, or the default when it passes none.
+fn caller_candidate(call: &InfraResource, name: &str, default: Option<&Candidate>) -> Option<Candidate> {
+    let origin = |line: u32| Origin { via: format!("var.{name}"), file: call.location.file.clone(), line };
+    if let Some(v) = call.attributes.get(name) {
+        let line = call.attribute_lines.get(name).copied().unwrap_or(call.location.line);
+        return Some(Candidate { value: Evaluated::known(v.clone()), origin: origin(line) });
+    }
+    if let Some(u) = call.unresolved.get(name) {
+        let line = call.attribute_lines.get(name).copied().unwrap_or(call.location.line);
+        let reason = format!("{} passes {} = {} ({})", call.address, name, u.expr, u.reason);
+        return Some(Candidate { value: Evaluated::unknown(reason), origin: origin(line) });
+    }
+    default.cloned()
 }
 
 fn apply(op: BinaryOperator, a: &Value, b: &Value) -> Result<Value, String> {

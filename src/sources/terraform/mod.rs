@@ -15,6 +15,7 @@ pub use extract::RESOURCE_TYPES;
 pub use files::FileKind;
 
 use super::{Claim, Facts, ParseContext, SourceFile, SourceParser};
+use crate::inventory::InfraResource;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct TerraformParser;
@@ -41,15 +42,33 @@ impl SourceParser for TerraformParser {
         for f in all {
             by_dir.entry(dir_of(&f.rel)).or_default().push(f);
         }
-        let mut local_calls = Vec::new();
-        let mut resources = Vec::new();
-        for (dir, mut srcs) in by_dir {
-            // Terraform loads files in lexical order of their names; override files apply in
-            // that order too.
+        // Terraform loads files in lexical order of their names; override files apply in that
+        // order too.
+        for srcs in by_dir.values_mut() {
             srcs.sort_by(|a, b| a.rel.cmp(&b.rel));
-            let (r, calls) = parse_dir(&dir, &srcs, out);
-            resources.extend(r);
-            local_calls.extend(calls);
+        }
+        // First every directory on its own; then the directories that other directories call as
+        // local modules again, with their callers' inputs as variable values (one level deep:
+        // a caller's own inputs come from its first evaluation).
+        let mut results: BTreeMap<&String, DirResult> =
+            by_dir.iter().map(|(dir, srcs)| (dir, parse_dir(dir, srcs, &[]))).collect();
+        let calls: Vec<InfraResource> = results.values().flat_map(|r| r.local_calls.iter().cloned()).collect();
+        for (dir, srcs) in &by_dir {
+            let callers: Vec<InfraResource> = calls
+                .iter()
+                .filter(|c| c.module.as_ref().and_then(|m| m.local_dir.as_ref()) == Some(dir))
+                .cloned()
+                .collect();
+            if !callers.is_empty() {
+                results.insert(dir, parse_dir(dir, srcs, &callers));
+            }
+        }
+        let mut resources = Vec::new();
+        let mut local_calls = Vec::new();
+        for (_, r) in results {
+            out.merge(r.facts);
+            resources.extend(r.resources);
+            local_calls.extend(r.local_calls);
         }
         let dirs_with_caches: BTreeSet<String> =
             resources.iter().filter(|r| r.resource_type != "module").map(|r| r.dir.clone()).collect();
@@ -60,6 +79,12 @@ impl SourceParser for TerraformParser {
     }
 }
 
+struct DirResult {
+    facts: Facts,
+    resources: Vec<InfraResource>,
+    local_calls: Vec<InfraResource>,
+}
+
 fn dir_of(rel: &str) -> String {
     match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
@@ -67,17 +92,14 @@ fn dir_of(rel: &str) -> String {
     }
 }
 
-fn parse_dir(
-    dir: &str,
-    srcs: &[&SourceFile],
-    out: &mut Facts,
-) -> (Vec<crate::inventory::InfraResource>, Vec<crate::inventory::InfraResource>) {
+fn parse_dir(dir: &str, srcs: &[&SourceFile], callers: &[InfraResource]) -> DirResult {
+    let mut out = Facts::default();
     let mut parsed = Vec::new();
     for src in srcs {
         let name = src.rel.rsplit('/').next().unwrap_or(&src.rel);
         let Some(kind) = FileKind::of(name) else { continue };
         if kind == FileKind::Lock {
-            lock::parse(dir, src, out);
+            lock::parse(dir, src, &mut out);
             continue;
         }
         if kind == FileKind::JsonConfig {
@@ -93,19 +115,19 @@ fn parse_dir(
             );
             continue;
         }
-        if let Some(f) = files::parse(src, kind, out) {
+        if let Some(f) = files::parse(src, kind, &mut out) {
             parsed.push(f);
         }
     }
     if !parsed.iter().any(|f| matches!(f.kind, FileKind::Config | FileKind::Override)) {
         // Variable files alone (an `envs/prod.tfvars` beside no configuration) belong to a
         // directory named on the command line; they were checked for syntax above.
-        return (Vec::new(), Vec::new());
+        return DirResult { facts: out, resources: Vec::new(), local_calls: Vec::new() };
     }
-    let model = merge::DirModel::build(&parsed, out);
-    let scope = eval::Scope::new(&parsed, &model);
-    let extracted = extract::extract(dir, &parsed, &model, &scope, out);
-    (extracted.resources, extracted.local_calls)
+    let model = merge::DirModel::build(&parsed, &mut out);
+    let scope = eval::Scope::new(&parsed, &model, callers);
+    let extracted = extract::extract(dir, &parsed, &model, &scope, &mut out);
+    DirResult { facts: out, resources: extracted.resources, local_calls: extracted.local_calls }
 }
 
 #[cfg(test)]

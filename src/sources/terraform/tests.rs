@@ -234,8 +234,32 @@ module "redis" {
     assert_eq!(redis.module.as_ref().unwrap().version.as_deref(), Some("1.9.0"));
     assert_eq!(redis.attributes["family"], json!("redis7"));
     assert!(!redis.attributes.contains_key("source"));
+    // The module's variables take the caller's arguments.
     let inner = get(&facts, "aws_elasticache_replication_group.c");
-    assert!(inner.unresolved["engine_version"].reason.contains("module's caller"));
+    assert_eq!(inner.attributes["engine_version"], json!("7.1"));
+    assert_eq!(inner.origins["engine_version"].file, "main.tf");
+    assert_eq!(inner.origins["engine_version"].line, 4);
+}
+
+#[test]
+fn callers_that_disagree_leave_the_module_value_unresolved() {
+    let module = "variable \"engine\" { default = \"redis\" }\nvariable \"size\" {}\n\
+                  resource \"aws_elasticache_replication_group\" \"c\" {\n  engine    = var.engine\n  node_type = var.size\n}\n";
+    let facts = run(&[
+        ("envs/a/main.tf", "module \"c\" {\n  source = \"../../modules/c\"\n  size   = \"cache.t3.small\"\n}\n"),
+        (
+            "envs/b/main.tf",
+            "module \"c\" {\n  source = \"../../modules/c\"\n  engine = \"valkey\"\n  size   = \"cache.t3.small\"\n}\n",
+        ),
+        ("modules/c/main.tf", module),
+        // A variable file beside a module is not read for it.
+        ("modules/c/terraform.tfvars", "size = \"cache.r6g.large\"\n"),
+    ]);
+    let inner = get(&facts, "aws_elasticache_replication_group.c");
+    let reason = &inner.unresolved["engine"].reason;
+    assert!(reason.contains("differs between the module's callers"), "{reason}");
+    assert!(reason.contains("modules/c/main.tf:1") && reason.contains("envs/b/main.tf:3"), "{reason}");
+    assert_eq!(inner.attributes["node_type"], json!("cache.t3.small"));
 }
 
 #[test]
