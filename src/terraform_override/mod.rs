@@ -188,12 +188,7 @@ fn add_block(blocks: &mut Vec<Block>, b: Block) {
 /// A cache inside a local module whose engine comes from the callers' arguments: the change
 /// goes on each caller's module block (module inputs can be overridden; the resources inside
 /// a module cannot be reached from outside it). `None` when the engine is not set that way.
-fn via_callers(
-    c: &Cache,
-    inv: &Inventory,
-    k: &TerraformKnowledge,
-    target: &str,
-) -> Option<ChangeResult> {
+fn via_callers(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, target: &str) -> Option<ChangeResult> {
     // A value that flows from a variable (directly or through locals) is what a caller sets.
     let from_caller = |key: &str| c.r.origins.get(key).and_then(|o| o.via.strip_prefix("var.")).map(String::from);
     let callers: Vec<&InfraResource> = inv

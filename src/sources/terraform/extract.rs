@@ -1,9 +1,10 @@
 //! Turns a merged, evaluated directory into Inventory facts: the cache resources, the calls of
 //! cache modules, the provider requirements, and the cores of each node type.
 
-use super::eval::{Evaluated, Scope, references};
+use super::eval::{Evaluated, Scope};
 use super::files::TfFile;
 use super::merge::{AttrRef, DirModel, MergedBlock, Nested, block_location};
+use super::refs::references;
 use crate::inventory::{
     AttributeSpan, HostFact, HostSource, InfraResource, ModuleCall, NestedBlock, ProviderRequirement, Unresolved,
 };

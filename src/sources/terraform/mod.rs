@@ -10,6 +10,7 @@ mod files;
 mod functions;
 mod lock;
 mod merge;
+mod refs;
 
 pub use extract::RESOURCE_TYPES;
 pub use files::FileKind;
