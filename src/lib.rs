@@ -21,3 +21,4 @@ pub mod sources;
 pub mod suppress;
 pub mod validate;
 pub mod versions;
+pub mod terraform_override;

@@ -14,7 +14,7 @@ pub use command::CommandUse;
 pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem};
 pub use host::{HostFact, HostSource};
 pub use image::ContainerImage;
-pub use infra::InfraResource;
+pub use infra::{AttributeSpan, InfraResource, ModuleCall, NestedBlock, Origin, ProviderRequirement, Unresolved};
 pub use server_config::{ConfigArg, ConfigDirective, ConfigSyntaxError, ServerConfig, ServerConfigKind};
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,9 @@ pub struct Inventory {
     pub images: Vec<ContainerImage>,
     pub command_uses: Vec<CommandUse>,
     pub hosts: Vec<HostFact>,
+    /// Terraform `required_providers` entries and lock-file selections.
+    #[serde(default)]
+    pub providers: Vec<ProviderRequirement>,
 }
 
 impl Inventory {
@@ -37,6 +40,7 @@ impl Inventory {
         self.images.extend(other.images);
         self.command_uses.extend(other.command_uses);
         self.hosts.extend(other.hosts);
+        self.providers.extend(other.providers);
     }
 
     /// Puts every list in file/line order, so output never depends on walk or thread order.
@@ -55,5 +59,6 @@ impl Inventory {
             ))
         });
         self.hosts.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.providers.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
     }
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod clients;
 pub mod migration;
 pub mod profile;
+pub mod terraform;
 
 use crate::location::{LineIndex, Location, Span};
 use std::collections::BTreeMap;

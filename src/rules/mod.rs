@@ -4,6 +4,7 @@
 
 pub mod cfg;
 pub mod dep;
+pub mod tf;
 
 use crate::config::Settings;
 use crate::findings::Finding;
@@ -32,6 +33,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(cfg::RULES);
     all.extend_from_slice(dep::RULES);
+    all.extend_from_slice(tf::RULES);
     all
 }
 

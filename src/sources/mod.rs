@@ -15,6 +15,7 @@ pub mod pkg;
 pub mod python;
 pub mod ruby;
 pub mod server_config;
+pub mod terraform;
 
 pub use file::{Facts, ParseContext, SourceFile, io_reason as file_io_reason};
 
@@ -84,6 +85,7 @@ pub fn registry() -> Vec<&'static dyn SourceParser> {
         &java::VersionCatalogParser,
         &dotnet::MsBuildParser,
         &dotnet::PackagesLockParser,
+        &terraform::TerraformParser,
     ]
 }
 

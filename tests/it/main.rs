@@ -9,3 +9,4 @@ mod plan;
 mod deps;
 mod reports;
 mod validate;
+mod terraform;

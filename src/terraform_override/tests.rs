@@ -1,0 +1,289 @@
+//! The generated files are checked the way Terraform would use them: they parse as HCL, and
+//! merged into the original directory by Terraform's override rules (the parser implements
+//! them) the caches say `engine = "valkey"` with a version and family the service accepts.
+
+use super::*;
+use crate::sources::terraform::TerraformParser;
+use crate::sources::{Facts, ParseContext, SourceFile, SourceParser};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform").join(name)
+}
+
+fn parse_tree(root: &Path) -> Facts {
+    let mut srcs = Vec::new();
+    collect(root, root, &mut srcs);
+    srcs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let cx = ParseContext { root: root.to_path_buf(), max_file_size: 1 << 20 };
+    let mut out = Facts::default();
+    TerraformParser.parse_group(&srcs, &cx, &mut out);
+    out
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else if TerraformParser.claim("", &e.file_name().to_string_lossy()) != crate::sources::Claim::No {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.push(SourceFile::from_bytes(rel, std::fs::read(&p).unwrap()));
+        }
+    }
+}
+
+/// Generates for a fixture, writes the files into a copy, and returns (generated, merged facts).
+fn generate_and_merge(name: &str, target: &str) -> (Overrides, Facts) {
+    let k = TerraformKnowledge::embedded();
+    let original = parse_tree(&fixture(name));
+    let generated = generate(&original.inventory, k, target);
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(name), tmp.path());
+    for f in &generated.files {
+        hcl::parse(&f.contents)
+            .unwrap_or_else(|e| panic!("{} does not parse with hcl-rs: {e}\n{}", f.path, f.contents));
+        assert!(f.contents.ends_with('\n') && !f.contents.contains("\r\n") && !f.contents.contains("depends_on"));
+        let path = tmp.path().join(&f.path);
+        assert!(!path.exists(), "{} would overwrite a file", f.path);
+        std::fs::write(path, &f.contents).unwrap();
+    }
+    let merged = parse_tree(tmp.path());
+    assert!(merged.diagnostics.is_empty(), "Terraform would refuse the merge: {:#?}", merged.diagnostics);
+    (generated, merged)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn merged<'a>(facts: &'a Facts, address: &str) -> &'a InfraResource {
+    facts.inventory.infra.iter().find(|r| r.address == address).unwrap_or_else(|| panic!("{address} missing"))
+}
+
+fn contents<'a>(o: &'a Overrides, path: &str) -> &'a str {
+    &o.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}: {:?}", o.files)).contents
+}
+
+#[test]
+fn plain_replication_group_moves_with_a_new_parameter_group() {
+    let (o, m) = generate_and_merge("plain", "9.1.2");
+    insta::assert_snapshot!("plain_override", contents(&o, "valkey_override.tf"));
+    insta::assert_snapshot!("plain_parameter_groups", contents(&o, "valkey_parameter_groups.tf"));
+    let rg = merged(&m, "aws_elasticache_replication_group.sessions");
+    assert_eq!(rg.attr_str("engine"), Some("valkey"));
+    assert_eq!(rg.attr_str("engine_version"), Some("9.1"));
+    assert_eq!(rg.spans["parameter_group_name"].expr, "aws_elasticache_parameter_group.sessions_valkey9.name");
+    // Untouched arguments survive the merge.
+    assert_eq!(rg.attr_str("node_type"), Some("cache.r6g.large"));
+    let pg = merged(&m, "aws_elasticache_parameter_group.sessions_valkey9");
+    let k = TerraformKnowledge::embedded();
+    let family = k.family(pg.attr_str("family").unwrap()).expect("a known family");
+    assert!(family.versions.iter().any(|v| v == "9.1"), "the family holds the engine version");
+    let params: Vec<&str> = pg.blocks_of("parameter").filter_map(|b| b.attributes["name"].as_str()).collect();
+    assert_eq!(params, ["maxmemory-policy", "notify-keyspace-events"], "lazyfree-lazy-eviction is dropped");
+    // The old group is left as it was, for the rollback window.
+    assert_eq!(merged(&m, "aws_elasticache_parameter_group.sessions").attr_str("family"), Some("redis7"));
+}
+
+#[test]
+fn an_older_target_picks_the_matching_family() {
+    let (o, m) = generate_and_merge("plain", "8.1.8");
+    let rg = merged(&m, "aws_elasticache_replication_group.sessions");
+    assert_eq!(rg.attr_str("engine_version"), Some("8.1"));
+    assert!(contents(&o, "valkey_parameter_groups.tf").contains("family = \"valkey8\""));
+}
+
+#[test]
+fn variables_and_locals_are_overridden_at_the_resource() {
+    let (o, m) = generate_and_merge("variables", "9.1.2");
+    insta::assert_snapshot!("variables_override", contents(&o, "valkey_override.tf"));
+    let rg = merged(&m, "aws_elasticache_replication_group.this");
+    assert_eq!(rg.attr_str("engine"), Some("valkey"));
+    assert_eq!(rg.attr_str("engine_version"), Some("9.1"));
+    let pg = merged(&m, "aws_elasticache_parameter_group.this_valkey9");
+    assert_eq!(pg.attr_str("family"), Some("valkey9"));
+    assert_eq!(pg.attr_str("name_prefix"), Some("production-cache-"), "expressions are copied and still resolve");
+    assert!(pg.create_before_destroy());
+}
+
+#[test]
+fn modules_are_moved_through_their_inputs_and_old_modules_are_left_alone() {
+    let (o, m) = generate_and_merge("modules", "9.1.2");
+    insta::assert_snapshot!("modules_override", contents(&o, "valkey_override.tf"));
+    let queue = merged(&m, "module.queue");
+    assert_eq!(queue.attr_str("engine"), Some("valkey"));
+    assert_eq!(queue.attr_str("family"), Some("valkey9"));
+    let ledger = merged(&m, "module.ledger");
+    assert_eq!(ledger.attr_str("parameter_group_family"), Some("memorydb_valkey7"));
+    assert_eq!(ledger.attr_str("engine_version"), Some("7.2"));
+    assert!(o.skipped.iter().any(|s| s.address == "module.sessions" && s.reason.contains("1.4.0")), "{:?}", o.skipped);
+    assert!(merged(&m, "module.sessions").attr_str("engine").is_none());
+    // The module's parameter list loses what the Valkey family does not have.
+    let events = merged(&m, "module.events");
+    assert_eq!(events.attributes["parameters"], serde_json::json!([{"name": "notify-keyspace-events", "value": "Ex"}]));
+    assert_eq!(events.attr_str("parameter_group_family"), Some("valkey9"));
+}
+
+#[test]
+fn a_global_datastore_moves_through_its_global_group_and_raises_the_provider() {
+    let (o, m) = generate_and_merge("global", "9.1.2");
+    insta::assert_snapshot!("global_override", contents(&o, "valkey_override.tf"));
+    let g = merged(&m, "aws_elasticache_global_replication_group.orders");
+    assert_eq!(g.attr_str("engine"), Some("valkey"));
+    assert_eq!(merged(&m, "aws_elasticache_replication_group.primary").attr_str("engine"), Some("redis"));
+    let aws: Vec<_> = m.inventory.providers.iter().filter(|p| p.dir == ".").collect();
+    assert_eq!(aws.len(), 1);
+    assert_eq!(aws[0].constraint.as_deref(), Some(">= 6.11.0"));
+}
+
+#[test]
+fn serverless_memorydb_and_old_providers() {
+    let (_, m) = generate_and_merge("serverless", "9.1.2");
+    let s = merged(&m, "aws_elasticache_serverless_cache.api");
+    assert_eq!((s.attr_str("engine"), s.attr_str("major_engine_version")), (Some("valkey"), Some("9")));
+
+    let (o, m) = generate_and_merge("memorydb", "9.1.2");
+    let c = merged(&m, "aws_memorydb_cluster.ledger");
+    assert_eq!((c.attr_str("engine"), c.attr_str("engine_version")), (Some("valkey"), Some("7.2")));
+    assert!(contents(&o, "valkey_parameter_groups.tf").contains("family = \"memorydb_valkey7\""));
+
+    let (o, m) = generate_and_merge("old-provider", "9.1.2");
+    insta::assert_snapshot!("old_provider_override", contents(&o, "valkey_override.tf"));
+    let rg = merged(&m, "aws_elasticache_replication_group.legacy");
+    assert_eq!(rg.attr_str("parameter_group_name"), Some("default.valkey9"));
+}
+
+#[test]
+fn blockers_get_no_override_and_say_why() {
+    let (o, _) = generate_and_merge("cluster", "9.1.2");
+    assert!(o.skipped.iter().any(|s| s.address == "aws_elasticache_cluster.single" && s.reason.contains("TF002")));
+    let text = contents(&o, "valkey_override.tf");
+    assert!(!text.contains("aws_elasticache_cluster"), "{text}");
+    let (o, _) = generate_and_merge("gcp", "9.1.2");
+    assert!(o.files.is_empty());
+}
+
+#[test]
+fn the_output_is_what_terraform_fmt_leaves_when_terraform_is_installed() {
+    // `terraform fmt` is the reference for the layout; it runs offline. Not every machine has
+    // Terraform (it is not in the package registries this project installs from), so this
+    // check runs where it can and says so where it cannot.
+    let Ok(tf) = which_terraform() else {
+        eprintln!("skipping: terraform is not on PATH");
+        return;
+    };
+    for name in ["plain", "variables", "modules", "global", "memorydb", "old-provider", "serverless", "cluster"] {
+        let (o, _) = generate_and_merge(name, "9.1.2");
+        // Terraform itself loads the directory with the files merged in (`terraform providers`
+        // needs no provider download): a missing target or a forbidden override fails here.
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(name), dir.path());
+        for f in &o.files {
+            std::fs::write(dir.path().join(&f.path), &f.contents).unwrap();
+        }
+        // A lock file makes `providers` look for installed plugins.
+        let _ = std::fs::remove_file(dir.path().join(".terraform.lock.hcl"));
+        let out = std::process::Command::new(&tf)
+            .arg("providers")
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        // Remote modules must be downloaded before Terraform loads their calls; not here.
+        assert!(
+            name == "modules" || out.status.success(),
+            "terraform refuses {name} with the overrides: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for f in &o.files {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join("x.tf");
+            std::fs::write(&path, &f.contents).unwrap();
+            let out = std::process::Command::new(&tf).args(["fmt", "-check", "-diff"]).arg(&path).output().unwrap();
+            assert!(out.status.success(), "{} is not fmt-clean:\n{}", f.path, String::from_utf8_lossy(&out.stdout));
+        }
+    }
+}
+
+fn which_terraform() -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("terraform")).find(|p| p.is_file()))
+        .ok_or(())
+}
+
+#[test]
+fn a_new_group_never_takes_the_name_of_an_existing_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("plain"), tmp.path());
+    std::fs::write(
+        tmp.path().join("manual.tf"),
+        "resource \"aws_elasticache_parameter_group\" \"sessions_valkey9\" {\n  name   = \"manual\"\n  family = \"valkey9\"\n}\n",
+    )
+    .unwrap();
+    let facts = parse_tree(tmp.path());
+    let o = generate(&facts.inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let text = contents(&o, "valkey_parameter_groups.tf");
+    assert!(text.contains("\"sessions_valkey9_new\""), "{text}");
+    assert!(contents(&o, "valkey_override.tf").contains("aws_elasticache_parameter_group.sessions_valkey9_new.name"));
+}
+
+#[test]
+fn a_cache_inside_a_local_module_is_changed_in_the_module_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("modules/cache")).unwrap();
+    std::fs::write(tmp.path().join("main.tf"), "module \"cache\" {\n  source = \"./modules/cache\"\n}\n").unwrap();
+    std::fs::write(
+        tmp.path().join("modules/cache/main.tf"),
+        "resource \"aws_elasticache_replication_group\" \"c\" {\n  engine         = \"redis\"\n  engine_version = \"7.1\"\n}\n",
+    )
+    .unwrap();
+    let facts = parse_tree(tmp.path());
+    let o = generate(&facts.inventory, TerraformKnowledge::embedded(), "9.1.2");
+    assert_eq!(o.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["modules/cache/valkey_override.tf"]);
+    assert_eq!(o.notes.len(), 1);
+    assert!(o.notes[0].reason.contains("every caller"), "{:?}", o.notes);
+}
+
+#[test]
+fn a_module_whose_engine_comes_from_its_callers_is_moved_at_each_caller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "modules/cache/main.tf",
+        "variable \"engine\" {}\nvariable \"engine_version\" {}\nvariable \"parameter_group\" { default = \"default.redis7\" }\n\
+         resource \"aws_elasticache_replication_group\" \"c\" {\n  engine               = var.engine\n  \
+         engine_version       = var.engine_version\n  parameter_group_name = var.parameter_group\n}\n",
+    );
+    for env in ["prod", "staging"] {
+        write(
+            &format!("envs/{env}/main.tf"),
+            "module \"cache\" {\n  source         = \"../../modules/cache\"\n  engine         = \"redis\"\n  engine_version = \"7.1\"\n}\n",
+        );
+    }
+    let o = generate(&parse_tree(tmp.path()).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let paths: Vec<_> = o.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["envs/prod/valkey_override.tf", "envs/staging/valkey_override.tf"], "{:?}", o.skipped);
+    insta::assert_snapshot!("caller_override", &o.files[0].contents);
+    for f in &o.files {
+        std::fs::write(tmp.path().join(&f.path), &f.contents).unwrap();
+    }
+    let merged_facts = parse_tree(tmp.path());
+    assert!(merged_facts.diagnostics.is_empty(), "{:?}", merged_facts.diagnostics);
+    let inner = merged(&merged_facts, "aws_elasticache_replication_group.c");
+    assert_eq!(inner.attr_str("engine"), Some("valkey"));
+    assert_eq!(inner.attr_str("engine_version"), Some("9.1"));
+    assert_eq!(inner.attr_str("parameter_group_name"), Some("default.valkey9"));
+}
