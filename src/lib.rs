@@ -19,6 +19,6 @@ pub mod scan;
 pub mod source;
 pub mod sources;
 pub mod suppress;
+pub mod terraform_override;
 pub mod validate;
 pub mod versions;
-pub mod terraform_override;

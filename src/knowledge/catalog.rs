@@ -29,7 +29,7 @@ pub struct RuleMeta {
     /// The plan phase this rule's findings belong to (by default, its family's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<Phase>,
-    /// An error-severity finding of this rule blocks the migration until someone decides
+    /// A finding of this rule (at warning or above) blocks the migration until someone decides
     /// (e.g. a module without a Valkey equivalent): the plan's verdict becomes "blocked".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocker: bool,

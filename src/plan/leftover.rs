@@ -24,7 +24,7 @@ impl Contributor for Leftover {
                 [codes::UNREADABLE, codes::BINARY, codes::TOO_LARGE, codes::UNPARSABLE].contains(&code.as_str());
             let kind = if unread {
                 StepKind::Check
-            } else if meta.is_some_and(|m| m.blocker) && worst == Severity::Error {
+            } else if meta.is_some_and(|m| m.blocker) && worst >= Severity::Warning {
                 StepKind::Blocker
             } else if worst == Severity::Info {
                 StepKind::Note

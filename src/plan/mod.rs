@@ -4,8 +4,10 @@
 //! Each area contributes the steps it knows how to plan; findings no contributor takes are
 //! planned generically, grouped by rule, so every finding appears in the plan exactly once.
 
+mod clients;
 mod cutover;
 mod data;
+mod infra;
 mod leftover;
 pub mod markdown;
 pub mod model;
@@ -113,7 +115,14 @@ pub trait Contributor: Sync {
 /// Area contributors first (they take the findings they plan specifically), the generic
 /// pass over what is left, then the phases every plan has.
 fn contributors() -> Vec<&'static dyn Contributor> {
-    vec![&data::DataMigration, &leftover::Leftover, &validation::Validation, &cutover::Cutover]
+    vec![
+        &clients::ClientUpgrades,
+        &infra::Infrastructure,
+        &data::DataMigration,
+        &leftover::Leftover,
+        &validation::Validation,
+        &cutover::Cutover,
+    ]
 }
 
 pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {

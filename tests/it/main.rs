@@ -5,8 +5,8 @@ mod common;
 
 mod catalog;
 mod cli;
-mod plan;
 mod deps;
+mod plan;
 mod reports;
-mod validate;
 mod terraform;
+mod validate;

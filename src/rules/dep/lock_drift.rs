@@ -9,7 +9,7 @@ use crate::versions::Requirement;
 pub struct LockDrift;
 
 /// The fixed version the manifest's range already admits, for a lock entry in a risky band.
-pub(super) fn drift_target(r: &Resolved) -> Option<String> {
+pub(crate) fn drift_target(r: &Resolved) -> Option<String> {
     let manifest = r.manifest?;
     if r.dep.source != DepSource::Lockfile {
         return None;

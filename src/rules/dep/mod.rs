@@ -2,9 +2,9 @@
 //! (module client libraries in use; clients that need `extended-redis-compatibility`) are
 //! exposed by `facts`.
 
-mod analysis;
+pub(crate) mod analysis;
 pub mod facts;
-mod lock_drift;
+pub(crate) mod lock_drift;
 mod module_client;
 mod risky_version;
 mod unpinned;
