@@ -5,6 +5,8 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod images;
+pub mod modules;
 pub mod profile;
 
 use crate::location::{LineIndex, Location, Span};
