@@ -10,10 +10,10 @@ mod image;
 mod infra;
 mod server_config;
 
-pub use command::CommandUse;
+pub use command::{CommandUse, ModuleRef, ModuleRefKind};
 pub use dependency::{DepSource, Dependency, Ecosystem};
 pub use host::{HostFact, HostSource};
-pub use image::ContainerImage;
+pub use image::{ContainerImage, ImageOrigin};
 pub use infra::InfraResource;
 pub use server_config::{ConfigArg, ConfigDirective, ConfigSyntaxError, ServerConfig, ServerConfigKind};
 
@@ -27,6 +27,9 @@ pub struct Inventory {
     pub images: Vec<ContainerImage>,
     pub command_uses: Vec<CommandUse>,
     pub hosts: Vec<HostFact>,
+    /// Module files loaded or shipped outside server config files.
+    #[serde(default)]
+    pub module_refs: Vec<ModuleRef>,
 }
 
 impl Inventory {
@@ -37,6 +40,7 @@ impl Inventory {
         self.images.extend(other.images);
         self.command_uses.extend(other.command_uses);
         self.hosts.extend(other.hosts);
+        self.module_refs.extend(other.module_refs);
     }
 
     /// Puts every list in file/line order, so output never depends on walk or thread order.
@@ -55,5 +59,12 @@ impl Inventory {
             ))
         });
         self.hosts.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.module_refs.sort_by(|a, b| {
+            (&a.location.file, a.location.line, a.location.column).cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+            ))
+        });
     }
 }

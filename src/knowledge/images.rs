@@ -302,7 +302,8 @@ impl ImageCatalog {
     /// What a reference means: the server line its tag names and how firmly.
     pub fn resolve<'a>(&'a self, normalised: &str, tag: Option<&str>, digest: bool) -> Option<Resolved<'a>> {
         let info = self.classify(normalised)?;
-        let mut resolved = Resolved { info, version: None, pinning: Pinning::Unknown, variant: None, floating_note: None };
+        let mut resolved =
+            Resolved { info, version: None, pinning: Pinning::Unknown, variant: None, floating_note: None };
         let latest = |r: &mut Resolved<'a>, what: &str| {
             r.pinning = Pinning::Latest;
             if let Some(line) = &info.latest {
@@ -323,10 +324,8 @@ impl ImageCatalog {
                         match info.floating_majors.get(&version.major.to_string()) {
                             Some(line) => {
                                 resolved.version = Version::parse(line);
-                                resolved.floating_note = Some(format!(
-                                    "tag {t} means the newest {} {line}.x today",
-                                    product_name(info)
-                                ));
+                                resolved.floating_note =
+                                    Some(format!("tag {t} means the newest {} {line}.x today", product_name(info)));
                             }
                             None => resolved.version = Some(version),
                         }

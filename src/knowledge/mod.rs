@@ -5,6 +5,7 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod commands;
 pub mod images;
 pub mod modules;
 pub mod profile;

@@ -237,9 +237,7 @@ impl ModuleCatalog {
     /// The catalog shipped in the binary, loaded once. Parsers use it (they see no overlay).
     pub fn embedded() -> Result<Arc<ModuleCatalog>, KnowledgeError> {
         static CATALOG: OnceLock<Result<Arc<ModuleCatalog>, KnowledgeError>> = OnceLock::new();
-        CATALOG
-            .get_or_init(|| Knowledge::embedded().and_then(|k| ModuleCatalog::load(&k)).map(Arc::new))
-            .clone()
+        CATALOG.get_or_init(|| Knowledge::embedded().and_then(|k| ModuleCatalog::load(&k)).map(Arc::new)).clone()
     }
 
     /// The family a module command belongs to (`FT.SEARCH` → search), upper-case name.

@@ -2,6 +2,8 @@
 //! records what a file says, with the location of every fact, and a diagnostic for what it
 //! cannot read.
 
+pub mod code;
+pub mod containers;
 mod file;
 pub mod server_config;
 
@@ -48,7 +50,7 @@ pub trait SourceParser: Sync + Send {
 
 /// Every parser, in a fixed order (the order facts from one file are produced in).
 pub fn registry() -> Vec<&'static dyn SourceParser> {
-    vec![&server_config::ServerConfigParser]
+    vec![&server_config::ServerConfigParser, &code::CodeParser]
 }
 
 /// The parsers that claim a file, with whether each needs sniffing.
