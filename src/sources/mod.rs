@@ -50,7 +50,12 @@ pub trait SourceParser: Sync + Send {
 
 /// Every parser, in a fixed order (the order facts from one file are produced in).
 pub fn registry() -> Vec<&'static dyn SourceParser> {
-    vec![&server_config::ServerConfigParser, &code::CodeParser]
+    vec![
+        &server_config::ServerConfigParser,
+        &code::CodeParser,
+        &containers::ContainerYamlParser,
+        &containers::DockerfileParser,
+    ]
 }
 
 /// The parsers that claim a file, with whether each needs sniffing.
