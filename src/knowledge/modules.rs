@@ -376,9 +376,9 @@ mod tests {
         assert_eq!(c.module_for_so("/usr/lib/valkey/libjson.so").unwrap().id, "valkey-json");
         assert!(c.module_for_so("/usr/lib/other.so").is_none());
         let text = c.describe_loadmodule("/opt/redis-stack/lib/redistimeseries.so").unwrap();
-        assert!(text.contains("TSDB-TYPE") && text.contains("Time series → nothing"), "{text}");
+        assert!(text.contains("TSDB-TYPE") && text.contains("time series → nothing"), "{text}");
         let text = c.describe_loadmodule("/opt/redis-stack/lib/redisbloom.so").unwrap();
-        assert!(text.contains("Bloom filters → valkey-bloom (not BF.LOADCHUNK, BF.SCANDUMP)"), "{text}");
-        assert!(text.contains("Cuckoo filters → nothing"), "{text}");
+        assert!(text.contains("bloom filters → valkey-bloom (not BF.LOADCHUNK, BF.SCANDUMP)"), "{text}");
+        assert!(text.contains("cuckoo filters → nothing"), "{text}");
     }
 }

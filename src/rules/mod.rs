@@ -3,6 +3,9 @@
 //! an entry with its metadata in `rules/catalog/<family>.toml`.
 
 pub mod cfg;
+pub mod img;
+pub mod lic;
+pub mod modules;
 
 use crate::config::Settings;
 use crate::findings::Finding;
@@ -28,6 +31,9 @@ pub trait Rule: Sync + Send {
 pub fn registry() -> Vec<&'static dyn Rule> {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(cfg::RULES);
+    all.extend_from_slice(modules::RULES);
+    all.extend_from_slice(img::RULES);
+    all.extend_from_slice(lic::RULES);
     all
 }
 
