@@ -443,7 +443,11 @@ impl ImageCatalog {
     /// The Redis version a repository's images run (for `--source` inference): the newest
     /// Redis server or Redis Stack image with a known version, since the newest is what the
     /// data will come from and what limits the move. `profiles` are the known profile names.
-    pub fn infer_source(&self, images: &[crate::inventory::ContainerImage], profiles: &[String]) -> Option<SourceGuess> {
+    pub fn infer_source(
+        &self,
+        images: &[crate::inventory::ContainerImage],
+        profiles: &[String],
+    ) -> Option<SourceGuess> {
         let mut best: Option<SourceGuess> = None;
         for fact in images {
             if fact.unresolved.is_some() && fact.tag.is_none() {
@@ -590,10 +594,19 @@ mod tests {
             unresolved: None,
             location: Location::file_only("docker-compose.yml"),
         };
-        let profiles: Vec<String> = ["redis-7.0", "redis-7.2", "redis-7.4", "redis-8.2", "valkey-9.1"].iter().map(|s| s.to_string()).collect();
-        let images = vec![img("redis", Some("7.2-alpine")), img("valkey/valkey", Some("9.1")), img("redis", Some("7.4-alpine")), img("nginx", Some("1"))];
+        let profiles: Vec<String> =
+            ["redis-7.0", "redis-7.2", "redis-7.4", "redis-8.2", "valkey-9.1"].iter().map(|s| s.to_string()).collect();
+        let images = vec![
+            img("redis", Some("7.2-alpine")),
+            img("valkey/valkey", Some("9.1")),
+            img("redis", Some("7.4-alpine")),
+            img("nginx", Some("1")),
+        ];
         let guess = c.infer_source(&images, &profiles).unwrap();
-        assert_eq!((guess.version.to_string(), guess.profile.as_deref(), guess.reference.as_str()), ("7.4".into(), Some("redis-7.4"), "redis:7.4-alpine"));
+        assert_eq!(
+            (guess.version.to_string(), guess.profile.as_deref(), guess.reference.as_str()),
+            ("7.4".into(), Some("redis-7.4"), "redis:7.4-alpine")
+        );
         let guess = c.infer_source(&[img("redis", Some("8.4.0"))], &profiles).unwrap();
         assert_eq!(guess.profile.as_deref(), Some("redis-8.2"));
         let guess = c.infer_source(&[img("redis", Some("7"))], &profiles).unwrap();

@@ -5,4 +5,5 @@ mod common;
 
 mod catalog;
 mod cli;
+mod modules;
 mod reports;

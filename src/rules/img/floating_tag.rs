@@ -51,9 +51,13 @@ impl Rule for FloatingImageTag {
                         (_, Some(t)) => format!("tag '{t}' names no version"),
                         _ => "its version cannot be told".into(),
                     };
-                    Finding::new(self.code(), fact.location.clone(), format!("{reference}: {why}; the server version is unknown"))
-                        .help("pin the version where the repository can see it, so licence, RDB and command checks can run")
-                        .severity_hint(Severity::Info)
+                    Finding::new(
+                        self.code(),
+                        fact.location.clone(),
+                        format!("{reference}: {why}; the server version is unknown"),
+                    )
+                    .help("pin the version where the repository can see it, so licence, RDB and command checks can run")
+                    .severity_hint(Severity::Info)
                 }
                 Pinning::Minor | Pinning::Exact | Pinning::Digest => continue,
             };

@@ -46,8 +46,12 @@ pub(crate) fn catalog(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> O
         Ok(c) => Some(c),
         Err(e) => {
             out.push(
-                Finding::new(codes::UNPARSABLE, Location::file_only(&e.origin), format!("rule {code} skipped: {}", e.message))
-                    .help("fix the data file; the other rules ran"),
+                Finding::new(
+                    codes::UNPARSABLE,
+                    Location::file_only(&e.origin),
+                    format!("rule {code} skipped: {}", e.message),
+                )
+                .help("fix the data file; the other rules ran"),
             );
             None
         }

@@ -31,9 +31,8 @@ impl Rule for RdbSnapshotIncompatible {
             .filter(|u| {
                 rule.blocked_by_commands.contains(&u.command)
                     || modules.as_ref().is_some_and(|m| {
-                        m.family_of(&u.command).is_some_and(|f| {
-                            m.module(&f.module).is_some_and(|module| !module.data_types.is_empty())
-                        })
+                        m.family_of(&u.command)
+                            .is_some_and(|f| m.module(&f.module).is_some_and(|module| !module.data_types.is_empty()))
                     })
             })
             .collect();
@@ -69,7 +68,12 @@ impl Rule for RdbSnapshotIncompatible {
                 let severity = if blockers.is_empty() {
                     Severity::Warning
                 } else {
-                    let names: Vec<&str> = blockers.iter().map(|u| u.command.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                    let names: Vec<&str> = blockers
+                        .iter()
+                        .map(|u| u.command.as_str())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
                     message.push_str(&format!("; this repository uses {}", names.join(", ")));
                     Severity::Error
                 };

@@ -33,10 +33,15 @@ impl Rule for RedisImage {
                 ),
                 None => (
                     format!("{reference}{where_} runs {label}; no Valkey image replaces it"),
-                    r.info.to_note.clone().unwrap_or_else(|| "its modules have no Valkey equivalent (see MOD002)".into()),
+                    r.info
+                        .to_note
+                        .clone()
+                        .unwrap_or_else(|| "its modules have no Valkey equivalent (see MOD002)".into()),
                 ),
             };
-            out.push(Finding::new(self.code(), fact.location.clone(), message).help(help).fingerprint(fact.name.clone()));
+            out.push(
+                Finding::new(self.code(), fact.location.clone(), message).help(help).fingerprint(fact.name.clone()),
+            );
         }
     }
 }

@@ -33,14 +33,19 @@ impl Rule for SourceAvailableRedis {
                 Some(note) => message.push_str(&format!(" ({note})")),
                 None => message.push_str(", not an open-source licence"),
             }
-            let quotes: Vec<String> = licences.iter().map(|l| format!("\u{201c}{}\u{201d} ({})", l.quote, l.url())).collect();
+            let quotes: Vec<String> =
+                licences.iter().map(|l| format!("\u{201c}{}\u{201d} ({})", l.quote, l.url())).collect();
             let to = valkey_target(cx).and_then(|_| catalog.replacement(&r, &cx.target));
             let mut help = quotes.join("; ");
             help.push_str(". Valkey is BSD-3-Clause in every version");
             if let Some(to) = to {
                 help.push_str(&format!(": {to}"));
             }
-            out.push(Finding::new(self.code(), fact.location.clone(), message).help(help).fingerprint(format!("lic:{}", fact.name)));
+            out.push(
+                Finding::new(self.code(), fact.location.clone(), message)
+                    .help(help)
+                    .fingerprint(format!("lic:{}", fact.name)),
+            );
         }
     }
 }

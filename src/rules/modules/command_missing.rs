@@ -44,7 +44,8 @@ fn via(u: &CommandUse) -> String {
 fn module_command(modules: &ModuleCatalog, family: &Family, u: &CommandUse, target: &str) -> Finding {
     let module = modules.module(&family.module).map_or(family.module.as_str(), |m| m.title.as_str());
     let legacy = if family.legacy.contains(&u.command) { ", RediSearch 1.x document API" } else { "" };
-    let head = format!("{} ({}, {module} module{legacy}{}) is not a command of {target}", u.command, family.title, via(u));
+    let head =
+        format!("{} ({}, {module} module{legacy}{}) is not a command of {target}", u.command, family.title, via(u));
     let (tail, help) = match modules.coverage(family, &u.command) {
         Coverage::Covered { equivalent, since } => {
             let since = since.map(|s| format!(" from release {s}")).unwrap_or_default();
@@ -81,12 +82,8 @@ fn module_command(modules: &ModuleCatalog, family: &Family, u: &CommandUse, targ
 
 fn family_use(modules: &ModuleCatalog, family: &Family, u: &CommandUse, target: &str) -> Finding {
     let module = modules.module(&family.module).map_or(family.module.as_str(), |m| m.title.as_str());
-    let message = format!(
-        "the code uses {} ({module} module{}); {target} has no {}.* commands",
-        family.title,
-        via(u),
-        family.id
-    );
+    let message =
+        format!("the code uses {} ({module} module{}); {target} has no {}.* commands", family.title, via(u), family.id);
     let help = match family.valkey.equivalent.as_deref().and_then(|e| modules.equivalent(e)) {
         Some(eq) => format!(
             "{} implements {}; it does not implement {}. {}",
@@ -103,7 +100,9 @@ fn family_use(modules: &ModuleCatalog, family: &Family, u: &CommandUse, target: 
 fn core_command(cx: &RuleContext, u: &CommandUse, target: &str) -> Finding {
     let message = format!("{}{} is not a command of {target}", u.command, via(u));
     let help = match super::first_valkey_with(cx, &u.command) {
-        Some(first) => format!("{first} and later have {}: choose such a target (--target), or avoid the command", u.command),
+        Some(first) => {
+            format!("{first} and later have {}: choose such a target (--target), or avoid the command", u.command)
+        }
         None => format!("no Valkey version knows {}: rewrite the code without it", u.command),
     };
     Finding::new("MOD001", u.location.clone(), message).help(help)

@@ -57,14 +57,24 @@ impl Rule for RedisModuleDependency {
             );
             out.push(
                 Finding::new("MOD002", fact.location.clone(), message)
-                    .help(format!("on Valkey: {}. Export module data and re-create it on the target", offers.join("; ")))
+                    .help(format!(
+                        "on Valkey: {}. Export module data and re-create it on the target",
+                        offers.join("; ")
+                    ))
                     .fingerprint(format!("image:{}", fact.name)),
             );
         }
     }
 }
 
-fn push_module(modules: &ModuleCatalog, path: &str, what: &str, location: Location, loads: bool, out: &mut Vec<Finding>) {
+fn push_module(
+    modules: &ModuleCatalog,
+    path: &str,
+    what: &str,
+    location: Location,
+    loads: bool,
+    out: &mut Vec<Finding>,
+) {
     let fingerprint = format!("module:{}", so_name(path));
     let Some(module) = modules.module_for_so(path) else {
         if loads {
@@ -101,7 +111,10 @@ fn push_module(modules: &ModuleCatalog, path: &str, what: &str, location: Locati
     }
     out.push(
         Finding::new("MOD002", location, message)
-            .help(format!("on Valkey: {}. Export module data and re-create it on the target", modules.valkey_offer(module)))
+            .help(format!(
+                "on Valkey: {}. Export module data and re-create it on the target",
+                modules.valkey_offer(module)
+            ))
             .fingerprint(fingerprint),
     );
 }

@@ -178,11 +178,9 @@ impl<'a> Analysis<'a> {
         for j in (lower..i).rev() {
             match self.tokens[j].kind {
                 Kind::Punct(b')' | b']' | b'}') => depth += 1,
-                Kind::Punct(b'[' | b'{') if depth == 0 => {
-                    if commas > 0 {
-                        return None;
-                    }
-                }
+                // An array literal around the command: it must be the array's first element.
+                Kind::Punct(b'[' | b'{') if depth == 0 && commas > 0 => return None,
+                Kind::Punct(b'[' | b'{') if depth == 0 => {}
                 Kind::Punct(b'(') if depth == 0 => {
                     let callee = j.checked_sub(1).filter(|&k| self.tokens[k].kind == Kind::Ident)?;
                     let name = self.text(callee);

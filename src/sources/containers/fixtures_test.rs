@@ -35,7 +35,7 @@ fn img(line: u32, name: &str, tag: Option<&str>) -> (u32, String, Option<String>
 fn cpus(f: &Facts) -> Vec<(u32, String, f64)> {
     let mut v: Vec<_> =
         f.inventory.hosts.iter().map(|h| (h.location.line, h.subject.clone(), h.cores.unwrap())).collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.sort_by_key(|a| a.0);
     v
 }
 

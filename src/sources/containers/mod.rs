@@ -124,9 +124,7 @@ impl SourceParser for ContainerYamlParser {
 
 /// What a YAML file under an unremarkable name is, from its content.
 fn sniff_flavour(bytes: &[u8]) -> Option<Flavour> {
-    if memchr::memmem::find(bytes, b"image").is_none() {
-        return None;
-    }
+    memchr::memmem::find(bytes, b"image")?;
     let at_line_start = |needle: &[u8]| {
         bytes.starts_with(needle) || memchr::memmem::find_iter(bytes, needle).any(|i| i > 0 && bytes[i - 1] == b'\n')
     };
