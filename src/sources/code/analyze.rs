@@ -158,7 +158,9 @@ impl<'a> Analysis<'a> {
         let exact = lead == 0 && rest.is_empty();
         let upper_written = !word.iter().any(u8::is_ascii_lowercase);
         let context = self.call_context(i);
-        let strong = exact && upper_written && !entry.ambiguous;
+        // A bare upper-case word is trusted when dotted (`FT.SEARCH`) or in a file that talks to a
+        // server: other languages have a `VADD` of their own (a pygments lexer's keyword list).
+        let strong = exact && upper_written && !entry.ambiguous && (entry.dotted || self.gated);
         // A weak match (lower case, an ordinary word, or text after the name) needs the shape
         // of a command being sent, and for ordinary words a file that talks to a server too.
         let accept = strong || (context.is_some() && (self.gated || (upper_written && !entry.ambiguous)));
@@ -330,11 +332,14 @@ impl<'a> Analysis<'a> {
             return;
         };
         let name = self.vocab.images.normalise(r.repository);
-        // Only images the catalog knows: a bare "redis" string is a name, not an image, unless
-        // it carries a tag or a registry path.
-        if self.vocab.images.classify(&name).is_none()
-            || (r.tag.is_none() && r.digest.is_none() && !r.repository.contains('/'))
-        {
+        // Only images the catalog knows, with a tag that names a version: a bare "redis" string
+        // is a name, and "redis:search" a label, not an image.
+        let meaningful = self
+            .vocab
+            .images
+            .resolve(&name, r.tag, r.digest.is_some())
+            .is_some_and(|res| res.pinning != crate::knowledge::images::Pinning::Unknown);
+        if !meaningful || (r.tag.is_none() && r.digest.is_none() && !r.repository.contains('/')) {
             return;
         }
         out.inventory.images.push(ContainerImage {

@@ -10,8 +10,24 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 /// Words that mean "this file talks to a Redis-protocol server": client-API shapes are only
-/// trusted in files that contain one.
-const GATES: &[&str] = &["redis", "valkey", "falkordb"];
+/// trusted in files that contain one (`ioredis`, `StackExchange.Redis`, `jedis` under
+/// `redis.clients`, `Predis`, …; `fred::` and GLIDE's `glide` name no server in their imports).
+const GATES: &[&str] = &[
+    "redis", "Redis", "REDIS", "valkey", "Valkey", "VALKEY", "falkordb", "FalkorDB", "FALKORDB", "fred::", "glide",
+    "Glide",
+];
+
+/// Module files worth finding in a file that names no server (the others contain "redis").
+const MODULE_ANCHORS: &[&str] = &["MODULE LOAD", "rejson.so", "rebloom.so", "module-enterprise.so"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    Gate,
+    /// The start of one or more upper-case command names (`FT.`, `HEXPIRE`): verified against
+    /// the vocabulary before it counts, so `JSON.parse` costs a lookup and no more.
+    Command,
+    Module,
+}
 
 /// Method-name endings clients add to a command's name (`hexpireBuffer`, `HExpireWithArgs`,
 /// `FTSearchAsync`, `create_index`, `ConfigGet` for FT.CONFIG GET, …), upper case, `_` dropped.
@@ -72,15 +88,16 @@ pub struct Vocab {
     fused: HashMap<String, usize>,
     fused_heads: HashSet<[u8; 2]>,
     pub namespaces: HashMap<String, Namespace>,
-    aliases: HashMap<(Lang, String), usize>,
+    /// Normalised method name → (language, command) pairs.
+    aliases: HashMap<String, Vec<(Lang, usize)>>,
     /// Construct name → indices into `modules.constructs`.
     pub constructs: HashMap<String, Vec<usize>>,
     pub modules: Arc<ModuleCatalog>,
     pub images: Arc<ImageCatalog>,
     /// Redis module file names (lower case) worth reporting where they appear.
     pub so_names: Vec<String>,
-    pub prefilter: AhoCorasick,
-    gate_patterns: usize,
+    prefilter: AhoCorasick,
+    anchors: Vec<Anchor>,
 }
 
 /// Upper-cases `ident` and drops `_` into `buf`; `None` when it is too long to be a method name.
@@ -170,9 +187,8 @@ impl Vocab {
                 };
                 let mut buf = [0u8; 64];
                 let key = normalise(method.as_bytes(), &mut buf).ok_or("alias too long")?.to_string();
-                for lang in &alias.lang {
-                    aliases.insert((*lang, key.clone()), i);
-                }
+                let entry: &mut Vec<(Lang, usize)> = aliases.entry(key).or_default();
+                entry.extend(alias.lang.iter().map(|l| (*l, i)));
             }
         }
         let mut constructs: HashMap<String, Vec<usize>> = HashMap::new();
@@ -187,14 +203,31 @@ impl Vocab {
             .flat_map(|m| m.so_names.iter().map(|s| s.to_ascii_lowercase()))
             .collect();
 
+        // Case-sensitive anchors, few enough for the SIMD (Teddy) search: outside files that name
+        // a server only upper-case command names are ever reported, so only they are needed.
         let mut patterns: Vec<String> = GATES.iter().map(|s| s.to_string()).collect();
-        let gate_patterns = patterns.len();
-        patterns.extend(commands.iter().map(|c| c.name.to_ascii_lowercase()));
-        patterns.extend(so_names.iter().cloned());
-        patterns.push("module load".into());
+        let mut anchors = vec![Anchor::Gate; patterns.len()];
+        let mut command_anchors: Vec<String> = commands
+            .iter()
+            .map(|c| match c.name.split_once('.') {
+                Some((family, _)) => format!("{family}."),
+                None => c.name.clone(),
+            })
+            .collect();
+        command_anchors.sort();
+        command_anchors.dedup();
+        // `HEXPIRE` already finds `HEXPIREAT`: keep only anchors no other anchor is a prefix of.
+        let shortest: Vec<String> = command_anchors
+            .iter()
+            .filter(|a| !command_anchors.iter().any(|b| b != *a && a.starts_with(b.as_str())))
+            .cloned()
+            .collect();
+        anchors.extend(std::iter::repeat_n(Anchor::Command, shortest.len()));
+        patterns.extend(shortest);
+        anchors.extend(std::iter::repeat_n(Anchor::Module, MODULE_ANCHORS.len()));
+        patterns.extend(MODULE_ANCHORS.iter().map(|s| s.to_string()));
         let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&patterns)
             .map_err(|e| format!("prefilter: {e}"))?;
         Ok(Vocab {
@@ -209,7 +242,7 @@ impl Vocab {
             images,
             so_names,
             prefilter,
-            gate_patterns,
+            anchors,
         })
     }
 
@@ -218,12 +251,31 @@ impl Vocab {
     pub fn prefilter(&self, bytes: &[u8]) -> Option<bool> {
         let mut any = false;
         for m in self.prefilter.find_iter(bytes) {
-            if m.pattern().as_usize() < self.gate_patterns {
-                return Some(true);
+            match self.anchors[m.pattern().as_usize()] {
+                Anchor::Gate => return Some(true),
+                Anchor::Module => any = true,
+                Anchor::Command if !any => any = self.command_at(bytes, m.start()),
+                Anchor::Command => {}
             }
-            any = true;
         }
         any.then_some(false)
+    }
+
+    /// Whether an upper-case command name of the vocabulary starts at `start` as a whole word.
+    fn command_at(&self, bytes: &[u8], start: usize) -> bool {
+        let word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        if start > 0 && (word_byte(&bytes[start - 1]) || bytes[start - 1] == b'.') {
+            return false;
+        }
+        let len = bytes[start..]
+            .iter()
+            .take(41)
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'.' || **b == b'_')
+            .count();
+        if bytes.get(start + len).is_some_and(word_byte) {
+            return false;
+        }
+        std::str::from_utf8(&bytes[start..start + len]).is_ok_and(|w| self.by_name.contains_key(w))
     }
 
     pub fn command(&self, upper: &str) -> Option<usize> {
@@ -231,7 +283,7 @@ impl Vocab {
     }
 
     pub fn alias(&self, lang: Lang, normalised: &str) -> Option<usize> {
-        self.aliases.get(&(lang, normalised.to_string())).copied()
+        self.aliases.get(normalised)?.iter().find(|(l, _)| *l == lang).map(|(_, i)| *i)
     }
 
     /// A method named after a command, fused with its family (`FTSearch`, `json_arr_append`)
@@ -364,5 +416,9 @@ mod tests {
         assert_eq!(v.prefilter(b"JSON.parse(JSON.stringify(x))"), None);
         assert_eq!(v.prefilter(b"x = 'FT.SEARCH'"), Some(false));
         assert_eq!(v.prefilter(b"import Redis from 'ioredis'"), Some(true));
+        assert_eq!(v.prefilter(b"x = 'HEXPIREAT'"), Some(false));
+        assert_eq!(v.prefilter(b"x = 'SOFT.SEARCH' + JSON.parse(y) + 'FT.SEARCHES'"), None);
+        assert_eq!(v.prefilter(b"COPY rejson.so /x"), Some(false));
+        assert_eq!(v.prefilter(b"use fred::prelude::*;"), Some(true));
     }
 }
