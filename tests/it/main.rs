@@ -5,4 +5,5 @@ mod common;
 
 mod catalog;
 mod cli;
+mod profiles;
 mod reports;
