@@ -1,43 +1,69 @@
-//! Core commands across server profiles: which a Redis version has and a Valkey version
-//! lacks. The command tables are those of the server profiles (`profiles/*.toml`), the same
-//! tables that drive the bundled server.
+//! Core commands across server profiles: which a Redis version has and some Valkey version
+//! lacks, and from which Valkey version a command exists. Read from the profiles' command
+//! tables (`COMMAND` and `COMMAND DOCS` of the real binaries), the same tables that drive the
+//! bundled server.
 
-use super::Knowledge;
+use super::images::Version;
+use super::{Knowledge, Profile};
+use crate::knowledge::profile::Product as ProfileProduct;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// Commands outside the module families that some Redis profile has and some Valkey profile
-/// lacks (`HEXPIRE`, `XACKDEL`, …), with whether each is also an ordinary word. Empty while
-/// the profiles carry no command table.
+/// The oldest Valkey line; a command whose `since` is newer is missing from some Valkey target.
+const FIRST_VALKEY: &str = "7.2";
+
+fn profiles(knowledge: &Knowledge) -> Vec<Arc<Profile>> {
+    knowledge.profile_names().iter().filter_map(|n| knowledge.profile(n).ok()).collect()
+}
+
+/// Upper-case top-level commands outside the module families that some Valkey target lacks:
+/// those a Redis profile has and a Valkey profile does not (`XACKDEL`), and those a Valkey
+/// profile has only since a later release than the first Valkey (`HEXPIRE`, since 9.0.0).
+/// Each comes with whether it is also an ordinary word (none so far).
 pub fn scanned_core_commands(knowledge: &Knowledge) -> Vec<(String, bool)> {
-    let names = knowledge.profile_names();
-    let tables: Vec<(String, BTreeSet<String>)> =
-        names.iter().filter_map(|n| Some((n.clone(), command_table(knowledge, n)?))).collect();
-    let valkey: Vec<&BTreeSet<String>> =
-        tables.iter().filter(|(n, _)| n.starts_with("valkey-")).map(|(_, t)| t).collect();
-    if valkey.is_empty() {
-        return Vec::new();
-    }
+    let all = profiles(knowledge);
+    let tables = |product: ProfileProduct| -> Vec<_> {
+        all.iter().filter(|p| p.header.product == product).filter_map(|p| p.commands().ok()).collect()
+    };
+    let valkey = tables(ProfileProduct::Valkey);
+    let redis = tables(ProfileProduct::Redis);
     let mut out = BTreeSet::new();
-    for (_, table) in tables.iter().filter(|(n, _)| n.starts_with("redis-")) {
-        for cmd in table {
-            if valkey.iter().any(|v| !v.contains(cmd)) {
-                out.insert(cmd.clone());
+    for table in &redis {
+        for c in table.top_level() {
+            if valkey.iter().any(|v| v.get(&c.name).is_none()) {
+                out.insert(c.name.to_ascii_uppercase());
+            }
+        }
+    }
+    for table in &valkey {
+        for c in table.top_level() {
+            if since(c).is_some_and(|v| Version::parse(FIRST_VALKEY).is_some_and(|first| v.line() > first.line())) {
+                out.insert(c.name.to_ascii_uppercase());
             }
         }
     }
     out.into_iter().map(|c| (c, false)).collect()
 }
 
-/// Top-level command names of a profile, upper case; `None` without a command table.
-pub fn command_table(knowledge: &Knowledge, profile: &str) -> Option<BTreeSet<String>> {
-    let text = knowledge.file(&format!("profiles/{profile}.toml"))?;
-    let doc: toml::Table = toml::from_str(text).ok()?;
-    let commands = doc.get("command")?.as_array()?;
-    let set: BTreeSet<String> = commands
+fn since(c: &crate::knowledge::profile::Command) -> Option<Version> {
+    Version::parse(c.docs.as_ref()?.since.as_deref()?)
+}
+
+/// Whether a profile has a command; `None` when its command table does not load.
+pub fn has_command(profile: &Profile, command: &str) -> Option<bool> {
+    profile.commands().ok().map(|t| t.get(command).is_some())
+}
+
+/// The first Valkey version that has a command: the `since` of its `COMMAND DOCS` in a Valkey
+/// profile, or the oldest Valkey profile that has it.
+pub fn first_valkey_with(knowledge: &Knowledge, command: &str) -> Option<Version> {
+    profiles(knowledge)
         .iter()
-        .filter_map(|c| c.get("name")?.as_str())
-        .filter(|n| !n.contains('|') && !n.contains(' '))
-        .map(|n| n.to_ascii_uppercase())
-        .collect();
-    (!set.is_empty()).then_some(set)
+        .filter(|p| p.header.product == ProfileProduct::Valkey)
+        .filter_map(|p| {
+            let table = p.commands().ok()?;
+            let c = table.get(command)?;
+            since(c).or_else(|| Version::parse(&p.header.version))
+        })
+        .min_by_key(|v| (v.line(), v.patch))
 }

@@ -6,4 +6,5 @@ mod common;
 mod catalog;
 mod cli;
 mod modules;
+mod profiles;
 mod reports;

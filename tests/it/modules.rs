@@ -50,6 +50,28 @@ fn mod001_each_use_is_a_finding() {
     );
 }
 
+fn core_command_run() -> std::process::Output {
+    let dir = testdata("rules/MOD001-core");
+    cmd()
+        .arg("audit")
+        .arg(dir.join("app"))
+        .args(["--no-config", "--select", "MOD001", "--target", "valkey-8.0", "--rules-dir"])
+        .arg(dir.join("rules"))
+        .output()
+        .unwrap()
+}
+
+/// A core command the target lacks: hash-field expiry on a Valkey 8.0 profile (layered with
+/// --rules-dir as valkey-9.1 minus HEXPIRE), found through go-redis's `HExpire`.
+#[test]
+fn mod001_core_command_on_an_older_target() {
+    let out = core_command_run();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let (doc, _) = audit_json(&testdata("rules/MOD001-core/app"), &["--no-config", "--select", "MOD001"]);
+    assert_eq!(finding_keys(&doc), Vec::<String>::new(), "valkey-9.1 has HEXPIRE");
+}
+
 #[test]
 fn mod002_human() {
     insta::assert_snapshot!(human("MOD002"));
@@ -85,6 +107,17 @@ fn img002_human() {
 #[test]
 fn img003_human() {
     insta::assert_snapshot!(human("IMG003"));
+}
+
+#[test]
+fn img003_without_hash_field_ttls_is_a_warning() {
+    let dir = crate::common::copy_tree(&testdata("rules/IMG003"));
+    std::fs::remove_file(dir.path().join("session.lua")).unwrap();
+    let (doc, code) = audit_json(dir.path(), &["--no-config", "--select", "IMG003"]);
+    let got: Vec<_> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["severity"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, vec!["warning", "warning"]);
+    assert_eq!(code, 0);
 }
 
 #[test]

@@ -98,7 +98,8 @@ fn family_use(modules: &ModuleCatalog, family: &Family, u: &CommandUse, target: 
 }
 
 fn core_command(cx: &RuleContext, u: &CommandUse, target: &str) -> Finding {
-    let message = format!("{}{} is not a command of {target}", u.command, via(u));
+    let sent = u.via.as_ref().map(|v| format!(" (sent through {v})")).unwrap_or_default();
+    let message = format!("{} is not a command of {target}{sent}", u.command);
     let help = match super::first_valkey_with(cx, &u.command) {
         Some(first) => {
             format!("{first} and later have {}: choose such a target (--target), or avoid the command", u.command)

@@ -5,8 +5,7 @@ mod module_dependency;
 
 use super::{Rule, RuleContext};
 use crate::findings::Finding;
-use crate::knowledge::commands::command_table;
-use crate::knowledge::images::Version;
+use crate::knowledge::commands;
 use crate::knowledge::modules::ModuleCatalog;
 use crate::location::Location;
 use crate::scan::codes;
@@ -33,20 +32,10 @@ pub(crate) fn modules(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> O
 
 /// Whether the target profile has a command, from its command table; `None` without one.
 pub(crate) fn target_has(cx: &RuleContext, command: &str) -> Option<bool> {
-    command_table(cx.knowledge, cx.target.name()).map(|t| t.contains(command))
+    commands::has_command(&cx.target, command)
 }
 
-/// The first Valkey profile (by version) whose command table has the command, e.g. `Valkey 9.0`.
+/// The first Valkey version that has the command, e.g. `Valkey 9.0`.
 pub(crate) fn first_valkey_with(cx: &RuleContext, command: &str) -> Option<String> {
-    let mut candidates: Vec<(Version, String)> = cx
-        .knowledge
-        .profile_names()
-        .into_iter()
-        .filter_map(|n| {
-            let v = Version::parse(n.strip_prefix("valkey-")?)?;
-            command_table(cx.knowledge, &n)?.contains(command).then_some((v, n))
-        })
-        .collect();
-    candidates.sort_by_key(|(v, _)| v.line());
-    candidates.first().map(|(v, _)| format!("Valkey {}", v.line_text()))
+    commands::first_valkey_with(cx.knowledge, command).map(|v| format!("Valkey {}", v.line_text()))
 }
