@@ -170,7 +170,9 @@ fn helm_values_global_registry_and_missing_tag() {
 #[test]
 fn ci_service_containers() {
     let f = parse("ci/.github/workflows/test.yml");
-    assert_eq!(images(&f), vec![img(6, "node", Some("20")), img(9, "redis/redis-stack", Some("latest"))]);
+    let mut matrix = img(21, "redis", None);
+    matrix.3 = Some("${{ matrix.redis }}".into());
+    assert_eq!(images(&f), vec![img(6, "node", Some("20")), img(9, "redis/redis-stack", Some("latest")), matrix]);
     assert!(f.inventory.images.iter().all(|i| i.origin == ImageOrigin::Ci));
     let f = parse("ci/.gitlab-ci.yml");
     assert_eq!(

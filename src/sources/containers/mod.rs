@@ -287,7 +287,8 @@ pub(crate) fn image_fact(
     subject: Option<String>,
 ) -> (ContainerImage, Option<String>) {
     // With a variable left in, read what is around it: `redis:${TAG}` is still redis.
-    let candidate = if unresolved.is_some() { resolved.trim_end_matches([':', '@', '-', '.']) } else { resolved };
+    let candidate =
+        if unresolved.is_some() { resolved.trim_end_matches([':', '@', '-', '.']).trim_start_matches('/') } else { resolved };
     match reference::parse(candidate) {
         Some(r) => {
             let name = catalog.normalise(r.repository);
@@ -333,6 +334,13 @@ pub(crate) fn interpolate(text: &str, vars: &HashMap<String, String>) -> (String
         if let Some(r) = after.strip_prefix('$') {
             out.push('$');
             rest = r;
+            continue;
+        }
+        // A CI expression (`${{ matrix.redis }}`): nothing here can resolve it.
+        if let Some(body) = after.strip_prefix("{{") {
+            let end = body.find("}}").map_or(body.len(), |e| e + 2);
+            missing.push(format!("${{{{{}", &body[..end]));
+            rest = &body[end..];
             continue;
         }
         if let Some(body) = after.strip_prefix('{') {
@@ -407,6 +415,10 @@ mod tests {
         assert_eq!(interpolate("redis:${EMPTY-7.4}", &vars), ("redis:".into(), None));
         assert_eq!(interpolate("redis:${NOPE}", &vars), ("redis:".into(), Some("${NOPE}".into())));
         assert_eq!(interpolate("a$$b", &vars), ("a$b".into(), None));
+        assert_eq!(
+            interpolate("redis:${{ matrix.redis-version }}", &vars),
+            ("redis:".into(), Some("${{ matrix.redis-version }}".into()))
+        );
     }
 
     #[test]
