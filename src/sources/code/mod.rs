@@ -204,3 +204,37 @@ plain = "redis"
         assert_eq!(images, vec![(6, "redis/redis-stack-server", Some("7.2.0-v10"))]);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const EXTS: &[&str] = &["a.js", "a.py", "a.go", "a.java", "a.cs", "a.rb", "a.php", "a.rs", "a.lua"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, in any language, with the words that switch on every analysis path:
+        /// the scan never panics and every fact it records points inside the file.
+        #[test]
+        fn scanning_arbitrary_text_never_panics(
+            lang in 0..EXTS.len(),
+            parts in proptest::collection::vec(prop_oneof![
+                Just("redis ".to_string()), Just("FT.SEARCH".to_string()), Just(".ft(".to_string()),
+                Just(".json().get(".to_string()), Just("'".to_string()), Just("\"".to_string()),
+                Just("`".to_string()), Just("/*".to_string()), Just("r#\"".to_string()), Just("<<<X\n".to_string()),
+                Just("call(".to_string()), Just("MODULE LOAD ".to_string()), Just("rejson.so".to_string()),
+                Just(" = ".to_string()), Just(")".to_string()), Just("\n".to_string()), "[ -~]{0,12}",
+            ], 0..60),
+        ) {
+            let text = parts.concat();
+            let src = SourceFile::from_bytes(EXTS[lang], text.clone().into_bytes());
+            let mut facts = Facts::default();
+            scan(&src, language(EXTS[lang]).unwrap(), &vocab::test_vocab(), &mut facts);
+            for u in &facts.inventory.command_uses {
+                prop_assert!(u.location.span.end <= text.len());
+            }
+        }
+    }
+}

@@ -212,3 +212,39 @@ fn dockerfile_stages_args_and_copy_from() {
     let f = parse("dockerfile/valkey.Dockerfile");
     assert_eq!(images(&f), vec![img(1, "valkey/valkey", Some("9.1.2-alpine"))]);
 }
+
+mod fuzz {
+    use crate::sources::{Facts, ParseContext, SourceFile, SourceParser};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Arbitrary compose-, Kubernetes- and Dockerfile-shaped text: never a panic, and a
+        /// YAML error is a diagnostic.
+        #[test]
+        fn container_parsers_never_panic(
+            which in 0..3usize,
+            parts in proptest::collection::vec(prop_oneof![
+                Just("services:\n".to_string()), Just("  cache:\n    image: ".to_string()), Just("redis:${T:-7}".to_string()),
+                Just("apiVersion: v1\nkind: Pod\n".to_string()), Just("containers:\n- image: ".to_string()),
+                Just("  resources: {limits: {cpu: ".to_string()), Just("500m}}\n".to_string()), Just("<<: *a\n".to_string()),
+                Just("&a ".to_string()), Just("FROM ".to_string()), Just("ARG X=".to_string()), Just(" AS s\n".to_string()),
+                Just("COPY --from=".to_string()), Just("\\\n".to_string()), Just("<<EOF\n".to_string()),
+                Just("--loadmodule /x.so".to_string()), Just("|\n  loadmodule a.so\n".to_string()), "[ -~\n]{0,16}",
+            ], 0..40),
+        ) {
+            let text = parts.concat();
+            let name = ["docker-compose.yml", "k8s.yaml", "Dockerfile"][which];
+            let src = SourceFile::from_bytes(name, text.into_bytes());
+            let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20 };
+            let mut out = Facts::default();
+            if which == 2 {
+                crate::sources::containers::DockerfileParser.parse(&src, &cx, &mut out);
+            } else {
+                crate::sources::containers::ContainerYamlParser.parse(&src, &cx, &mut out);
+            }
+            prop_assert!(out.diagnostics.iter().all(|d| d.code == "SCAN004"));
+        }
+    }
+}

@@ -287,8 +287,11 @@ pub(crate) fn image_fact(
     subject: Option<String>,
 ) -> (ContainerImage, Option<String>) {
     // With a variable left in, read what is around it: `redis:${TAG}` is still redis.
-    let candidate =
-        if unresolved.is_some() { resolved.trim_end_matches([':', '@', '-', '.']).trim_start_matches('/') } else { resolved };
+    let candidate = if unresolved.is_some() {
+        resolved.trim_end_matches([':', '@', '-', '.']).trim_start_matches('/')
+    } else {
+        resolved
+    };
     match reference::parse(candidate) {
         Some(r) => {
             let name = catalog.normalise(r.repository);
