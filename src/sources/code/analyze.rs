@@ -49,6 +49,8 @@ pub struct Analysis<'a> {
     redis_vars: Option<Vec<Range<usize>>>,
     imports: Option<Vec<bool>>,
     aliases: Vec<Alias<'a>>,
+    /// Whether the file holds the import marker of any construct (checked once).
+    constructs_possible: Option<bool>,
 }
 
 struct Alias<'a> {
@@ -77,6 +79,7 @@ impl<'a> Analysis<'a> {
             redis_vars: None,
             imports: None,
             aliases: Vec::new(),
+            constructs_possible: None,
         }
     }
 
@@ -360,7 +363,8 @@ impl<'a> Analysis<'a> {
         let word = self.text(i);
         let prev = self.punct_before(i);
         let next = self.punct_at(i + 1);
-        if let Ok(name) = std::str::from_utf8(word)
+        if self.constructs_possible()
+            && let Ok(name) = std::str::from_utf8(word)
             && let Some(list) = self.vocab.constructs.get(name)
         {
             for &ci in list {
@@ -374,7 +378,9 @@ impl<'a> Analysis<'a> {
         let Some(norm) = normalise(word, &mut buf) else {
             return;
         };
-        if let Some(ns) = self.vocab.namespaces.get(norm) {
+        if let Some(ns) =
+            (norm.len() <= self.vocab.longest_namespace).then(|| self.vocab.namespaces.get(norm)).flatten()
+        {
             let call_style = matches!(self.lang, Lang::Python | Lang::Csharp);
             if call_style && next == Some(b'(') {
                 self.namespace_call(i, ns, out);
@@ -588,6 +594,15 @@ impl<'a> Analysis<'a> {
     }
 
     // ---- constructs: object mappers and libraries on top of the modules -------------------
+
+    fn constructs_possible(&mut self) -> bool {
+        *self.constructs_possible.get_or_insert_with(|| {
+            self.vocab.modules.constructs.iter().any(|c| {
+                c.lang.contains(&self.lang)
+                    && c.markers.iter().any(|m| memmem::find(self.bytes, m.as_bytes()).is_some())
+            })
+        })
+    }
 
     fn construct(&mut self, ci: usize, i: usize, prev: Option<u8>, next: Option<u8>, out: &mut Facts) {
         let modules = self.vocab.modules.clone();

@@ -6,7 +6,7 @@ use crate::knowledge::Knowledge;
 use crate::knowledge::images::ImageCatalog;
 use crate::knowledge::modules::{ConstructShape, Lang, ModuleCatalog};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// Words that mean "this file talks to a Redis-protocol server": client-API shapes are only
@@ -86,7 +86,11 @@ pub struct Vocab {
     by_name: HashMap<String, usize>,
     /// Normalised fused or flat name → command (`FTSEARCH`, `JSONARRAPPEND`, `HEXPIRE`).
     fused: HashMap<String, usize>,
-    fused_heads: HashSet<[u8; 2]>,
+    /// The first two bytes of every fused name, as a bitmap: most method names are rejected
+    /// before any hashing.
+    fused_heads: Box<[u64; 1024]>,
+    /// The longest namespace name (`TDIGEST`): longer method names are not namespaces.
+    pub longest_namespace: usize,
     pub namespaces: HashMap<String, Namespace>,
     /// Normalised method name → (language, command) pairs.
     aliases: HashMap<String, Vec<(Lang, usize)>>,
@@ -195,7 +199,14 @@ impl Vocab {
         for (i, c) in modules.constructs.iter().enumerate() {
             constructs.entry(c.name.clone()).or_default().push(i);
         }
-        let fused_heads = fused.keys().filter_map(|k| k.as_bytes().get(..2)?.try_into().ok()).collect();
+        let mut fused_heads = Box::new([0u64; 1024]);
+        for k in fused.keys() {
+            if let [a, b, ..] = k.as_bytes() {
+                let bit = (*a as usize) << 8 | *b as usize;
+                fused_heads[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        let longest_namespace = namespaces.keys().map(String::len).max().unwrap_or(0);
         let so_names: Vec<String> = modules
             .modules
             .iter()
@@ -235,6 +246,7 @@ impl Vocab {
             by_name,
             fused,
             fused_heads,
+            longest_namespace,
             namespaces,
             aliases,
             constructs,
@@ -289,8 +301,11 @@ impl Vocab {
     /// A method named after a command, fused with its family (`FTSearch`, `json_arr_append`)
     /// or flat (`hexpire`), with the endings clients add.
     pub fn fused(&self, normalised: &str) -> Option<usize> {
-        let head: [u8; 2] = normalised.as_bytes().get(..2)?.try_into().ok()?;
-        if !self.fused_heads.contains(&head) {
+        let [a, b, ..] = normalised.as_bytes() else {
+            return None;
+        };
+        let bit = (*a as usize) << 8 | *b as usize;
+        if self.fused_heads[bit / 64] & (1 << (bit % 64)) == 0 {
             return None;
         }
         if let Some(&i) = self.fused.get(normalised) {
