@@ -120,6 +120,25 @@ fn img003_without_hash_field_ttls_is_a_warning() {
     assert_eq!(code, 0);
 }
 
+/// Valkey 8.x never loads RDB 12: an error whatever the data holds (the valkey-8.0 test
+/// profile of the MOD001-core fixture stands in for the 8.x line).
+#[test]
+fn img003_is_an_error_for_a_valkey_8_target() {
+    let dir = crate::common::copy_tree(&testdata("rules/IMG003"));
+    std::fs::remove_file(dir.path().join("session.lua")).unwrap();
+    let rules = testdata("rules/MOD001-core/rules");
+    let rules = rules.to_str().unwrap();
+    let (doc, code) = audit_json(dir.path(), &["--no-config", "--select", "IMG003", "--target", "valkey-8.0", "--rules-dir", rules]);
+    let got: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().contains("refuses RDB version 12")))
+        .collect();
+    assert_eq!(got, vec![("error".to_string(), true), ("error".to_string(), true)]);
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn lic001_human() {
     insta::assert_snapshot!(human("LIC001"));
