@@ -128,12 +128,18 @@ fn img003_is_an_error_for_a_valkey_8_target() {
     std::fs::remove_file(dir.path().join("session.lua")).unwrap();
     let rules = testdata("rules/MOD001-core/rules");
     let rules = rules.to_str().unwrap();
-    let (doc, code) = audit_json(dir.path(), &["--no-config", "--select", "IMG003", "--target", "valkey-8.0", "--rules-dir", rules]);
+    let (doc, code) =
+        audit_json(dir.path(), &["--no-config", "--select", "IMG003", "--target", "valkey-8.0", "--rules-dir", rules]);
     let got: Vec<_> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["severity"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().contains("refuses RDB version 12")))
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().contains("refuses RDB version 12"),
+            )
+        })
         .collect();
     assert_eq!(got, vec![("error".to_string(), true), ("error".to_string(), true)]);
     assert_eq!(code, 1);

@@ -248,3 +248,24 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn empty_and_non_utf8_files() {
+    use crate::sources::{ParseContext, SourceFile};
+    let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20 };
+    for (name, bytes, diagnostics) in [
+        ("docker-compose.yml", &b""[..], 0),
+        ("Dockerfile", &b""[..], 0),
+        ("values.yaml", &b"# only a comment\n"[..], 0),
+        ("docker-compose.yml", &b"services:\n  a:\n    image: redis:\xff\n"[..], 1),
+        ("Dockerfile", &b"FROM\n"[..], 1),
+    ] {
+        let src = SourceFile::from_bytes(name, bytes.to_vec());
+        let mut out = Facts::default();
+        let parser: &dyn SourceParser =
+            if name == "Dockerfile" { &super::DockerfileParser } else { &super::ContainerYamlParser };
+        parser.parse(&src, &cx, &mut out);
+        assert!(out.inventory.images.is_empty(), "{name}");
+        assert_eq!(out.diagnostics.len(), diagnostics, "{name}: {:?}", out.diagnostics);
+    }
+}
