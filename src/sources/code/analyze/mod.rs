@@ -1,12 +1,13 @@
 //! From tokens to facts: commands in string literals and in client-API call shapes, module
 //! files, and image references in code.
 
+mod artifacts;
+mod imports;
+
 use super::lexer::{Kind, Token};
 use super::vocab::{Namespace, Vocab, normalise};
-use crate::inventory::{CommandUse, ContainerImage, ImageOrigin, ModuleRef, ModuleRefKind};
+use crate::inventory::CommandUse;
 use crate::knowledge::modules::Lang;
-use crate::location::LineIndex;
-use crate::sources::containers::reference;
 use crate::sources::{Facts, SourceFile};
 use memchr::memmem;
 use std::ops::Range;
@@ -241,120 +242,6 @@ impl<'a> Analysis<'a> {
                 }
             }
         }
-    }
-
-    fn module_literal(&mut self, i: usize, base: usize, content: &[u8], out: &mut Facts) {
-        let push = |path: &[u8], kind: ModuleRefKind, range: Range<usize>, out: &mut Facts| {
-            out.inventory.module_refs.push(ModuleRef {
-                path: String::from_utf8_lossy(path).into_owned(),
-                kind,
-                location: self.src.location(range),
-            });
-        };
-        // "MODULE LOAD /path/x.so" as one string.
-        if content.len() > 12 && content[..12].eq_ignore_ascii_case(b"MODULE LOAD ") {
-            let path_start = 12 + content[12..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-            let len = content[path_start..].iter().take_while(|b| !b.is_ascii_whitespace()).count();
-            if len > 0 {
-                push(
-                    &content[path_start..path_start + len],
-                    ModuleRefKind::ModuleLoadCommand,
-                    base + path_start..base + path_start + len,
-                    out,
-                );
-                return;
-            }
-        }
-        // "MODULE", "LOAD", "/path/x.so" as separate arguments, or module_load("/path").
-        if self.is_module_load_argument(i) {
-            push(content, ModuleRefKind::ModuleLoadCommand, base..base + content.len(), out);
-            return;
-        }
-        if memmem::find(content, b".so").is_none() {
-            return;
-        }
-        let lower = content.to_ascii_lowercase();
-        for so in &self.vocab.so_names {
-            for at in memmem::find_iter(&lower, so.as_bytes()) {
-                let end = at + so.len();
-                if lower.get(end).is_some_and(|b| b.is_ascii_alphanumeric())
-                    || (at > 0 && lower[at - 1].is_ascii_alphanumeric() && lower[at - 1] != b'/')
-                {
-                    continue;
-                }
-                // Take the whole path the name ends.
-                let start = lower[..at]
-                    .iter()
-                    .rposition(|b| b.is_ascii_whitespace() || *b == b'=' || *b == b'"')
-                    .map_or(0, |p| p + 1);
-                let kind = if memmem::find(&lower[..start], b"loadmodule").is_some()
-                    || self.previous_string_is(i, b"--loadmodule")
-                {
-                    ModuleRefKind::LoadmoduleArg
-                } else {
-                    ModuleRefKind::Mention
-                };
-                push(&content[start..end], kind, base + start..base + end, out);
-            }
-        }
-    }
-
-    fn previous_string_is(&self, i: usize, text: &[u8]) -> bool {
-        i >= 2
-            && self.punct_at(i - 1) == Some(b',')
-            && self.tokens[i - 2].kind == Kind::Str
-            && self.text(i - 2).eq_ignore_ascii_case(text)
-    }
-
-    fn is_module_load_argument(&self, i: usize) -> bool {
-        if i >= 4
-            && self.previous_string_is(i, b"LOAD")
-            && self.punct_at(i - 3) == Some(b',')
-            && self.tokens[i - 4].kind == Kind::Str
-            && self.text(i - 4).eq_ignore_ascii_case(b"MODULE")
-        {
-            return true;
-        }
-        // r.module_load("/x.so"), client.moduleLoad("/x.so"), ModuleLoad(...)
-        if i >= 2 && self.punct_at(i - 1) == Some(b'(') && self.tokens[i - 2].kind == Kind::Ident {
-            let mut buf = [0u8; 64];
-            return normalise(self.text(i - 2), &mut buf) == Some("MODULELOAD");
-        }
-        false
-    }
-
-    fn image_literal(&mut self, base: usize, content: &[u8], out: &mut Facts) {
-        let lower_has = |needle: &[u8]| content.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-        if !(lower_has(b"redis") || lower_has(b"valkey") || lower_has(b"falkordb")) {
-            return;
-        }
-        let Ok(text) = std::str::from_utf8(content) else {
-            return;
-        };
-        let Some(r) = reference::parse(text) else {
-            return;
-        };
-        let name = self.vocab.images.normalise(r.repository);
-        // Only images the catalog knows, with a tag that names a version: a bare "redis" string
-        // is a name, and "redis:search" a label, not an image.
-        let meaningful = self
-            .vocab
-            .images
-            .resolve(&name, r.tag, r.digest.is_some())
-            .is_some_and(|res| res.pinning != crate::knowledge::images::Pinning::Unknown);
-        if !meaningful || (r.tag.is_none() && r.digest.is_none() && !r.repository.contains('/')) {
-            return;
-        }
-        out.inventory.images.push(ContainerImage {
-            image: r.repository.to_string(),
-            tag: r.tag.map(str::to_string),
-            digest: r.digest.map(str::to_string),
-            name,
-            origin: ImageOrigin::Code,
-            subject: None,
-            unresolved: None,
-            location: self.src.location(base..base + content.len()),
-        });
     }
 
     // ---- identifiers: client APIs ----------------------------------------------------------
@@ -622,7 +509,7 @@ impl<'a> Analysis<'a> {
 
     fn in_import(&mut self, i: usize) -> bool {
         if self.imports.is_none() {
-            self.imports = Some(import_mask(self.lang, self.bytes, self.tokens, self.src.line_index()));
+            self.imports = Some(imports::import_mask(self.lang, self.bytes, self.tokens, self.src.line_index()));
         }
         self.imports.as_ref().is_some_and(|m| m[i])
     }
@@ -631,77 +518,4 @@ impl<'a> Analysis<'a> {
 fn looks_redis(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
     memmem::find(&lower, b"redis").is_some() || memmem::find(&lower, b"valkey").is_some() || lower == b"rdb"
-}
-
-fn first_on_line(bytes: &[u8], start: usize) -> bool {
-    bytes[..start].iter().rev().take_while(|b| **b != b'\n').all(|b| b.is_ascii_whitespace())
-}
-
-/// Marks the tokens that belong to import statements, where a name is declared, not used.
-fn import_mask(lang: Lang, bytes: &[u8], tokens: &[Token], lines: &LineIndex) -> Vec<bool> {
-    let mut mask = vec![false; tokens.len()];
-    let text = |i: usize| &bytes[tokens[i].range()];
-    let line_of = |i: usize| lines.position(bytes, tokens[i].start as usize).0;
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = tokens[i];
-        let keyword = t.kind == Kind::Ident && first_on_line(bytes, t.start as usize);
-        let word = text(i);
-        let starts = keyword
-            && match lang {
-                Lang::Js => {
-                    word == b"import" && !tokens.get(i + 1).is_some_and(|n| n.is_punct(b'(') || n.is_punct(b'.'))
-                }
-                Lang::Python => word == b"import" || word == b"from",
-                Lang::Java | Lang::Go => word == b"import" || word == b"package",
-                Lang::Csharp => word == b"using" && tokens.get(i + 1).is_some_and(|n| n.kind == Kind::Ident),
-                Lang::Rust | Lang::Php => word == b"use",
-                Lang::Ruby | Lang::Lua => word == b"require" || word == b"require_relative",
-            };
-        // `require('x')` anywhere on a line makes the line a declaration (CommonJS).
-        let require_line =
-            lang == Lang::Js && word == b"require" && tokens.get(i + 1).is_some_and(|n| n.is_punct(b'('));
-        if require_line {
-            let line = line_of(i);
-            let mut s = i;
-            while s > 0 && line_of(s - 1) == line {
-                s -= 1;
-            }
-            let mut e = i;
-            while e < tokens.len() && line_of(e) == line {
-                mask[e] = true;
-                e += 1;
-            }
-            mask[s..i].iter_mut().for_each(|m| *m = true);
-            i = e;
-            continue;
-        }
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let line = line_of(i);
-        let mut depth = 0i32;
-        let mut j = i;
-        while j < tokens.len() {
-            mask[j] = true;
-            match tokens[j].kind {
-                Kind::Punct(b'(' | b'{') => depth += 1,
-                Kind::Punct(b')' | b'}') => depth -= 1,
-                Kind::Punct(b';') if depth <= 0 => break,
-                Kind::Str if lang == Lang::Js && depth <= 0 && j > i => break,
-                _ => {}
-            }
-            if depth <= 0
-                && j + 1 < tokens.len()
-                && line_of(j + 1) != line
-                && !matches!(tokens[j].kind, Kind::Punct(b',' | b'{' | b'('))
-            {
-                break;
-            }
-            j += 1;
-        }
-        i = j + 1;
-    }
-    mask
 }
