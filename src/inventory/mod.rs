@@ -10,10 +10,10 @@ mod image;
 mod infra;
 mod server_config;
 
-pub use command::CommandUse;
+pub use command::{CommandUse, ModuleRef, ModuleRefKind};
 pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem};
 pub use host::{HostFact, HostSource};
-pub use image::ContainerImage;
+pub use image::{ContainerImage, ImageOrigin};
 pub use infra::{AttributeSpan, InfraResource, ModuleCall, NestedBlock, Origin, ProviderRequirement, Unresolved};
 pub use server_config::{ConfigArg, ConfigDirective, ConfigSyntaxError, ServerConfig, ServerConfigKind};
 
@@ -30,6 +30,9 @@ pub struct Inventory {
     /// Terraform `required_providers` entries and lock-file selections.
     #[serde(default)]
     pub providers: Vec<ProviderRequirement>,
+    /// Module files loaded or shipped outside server config files.
+    #[serde(default)]
+    pub module_refs: Vec<ModuleRef>,
 }
 
 impl Inventory {
@@ -41,6 +44,7 @@ impl Inventory {
         self.command_uses.extend(other.command_uses);
         self.hosts.extend(other.hosts);
         self.providers.extend(other.providers);
+        self.module_refs.extend(other.module_refs);
     }
 
     /// Puts every list in file/line order, so output never depends on walk or thread order.
@@ -60,5 +64,12 @@ impl Inventory {
         });
         self.hosts.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
         self.providers.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.module_refs.sort_by(|a, b| {
+            (&a.location.file, a.location.line, a.location.column).cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+            ))
+        });
     }
 }

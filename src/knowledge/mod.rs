@@ -7,6 +7,9 @@
 pub mod catalog;
 pub mod clients;
 pub mod migration;
+pub mod commands;
+pub mod images;
+pub mod modules;
 pub mod profile;
 pub mod terraform;
 

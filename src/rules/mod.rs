@@ -5,6 +5,9 @@
 pub mod cfg;
 pub mod dep;
 pub mod tf;
+pub mod img;
+pub mod lic;
+pub mod modules;
 
 use crate::config::Settings;
 use crate::findings::Finding;
@@ -34,6 +37,9 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all.extend_from_slice(cfg::RULES);
     all.extend_from_slice(dep::RULES);
     all.extend_from_slice(tf::RULES);
+    all.extend_from_slice(modules::RULES);
+    all.extend_from_slice(img::RULES);
+    all.extend_from_slice(lic::RULES);
     all
 }
 

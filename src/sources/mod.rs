@@ -6,6 +6,8 @@ pub mod cargo;
 pub mod dotnet;
 #[cfg(test)]
 mod ecosystem_tests;
+pub mod code;
+pub mod containers;
 mod file;
 pub mod golang;
 pub mod java;
@@ -86,6 +88,9 @@ pub fn registry() -> Vec<&'static dyn SourceParser> {
         &dotnet::MsBuildParser,
         &dotnet::PackagesLockParser,
         &terraform::TerraformParser,
+        &code::CodeParser,
+        &containers::ContainerYamlParser,
+        &containers::DockerfileParser,
     ]
 }
 

@@ -7,6 +7,8 @@ mod catalog;
 mod cli;
 mod deps;
 mod plan;
+mod modules;
+mod profiles;
 mod reports;
 mod terraform;
 mod validate;

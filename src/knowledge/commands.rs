@@ -1,0 +1,69 @@
+//! Core commands across server profiles: which a Redis version has and some Valkey version
+//! lacks, and from which Valkey version a command exists. Read from the profiles' command
+//! tables (`COMMAND` and `COMMAND DOCS` of the real binaries), the same tables that drive the
+//! bundled server.
+
+use super::images::Version;
+use super::{Knowledge, Profile};
+use crate::knowledge::profile::Product as ProfileProduct;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// The oldest Valkey line; a command whose `since` is newer is missing from some Valkey target.
+const FIRST_VALKEY: &str = "7.2";
+
+fn profiles(knowledge: &Knowledge) -> Vec<Arc<Profile>> {
+    knowledge.profile_names().iter().filter_map(|n| knowledge.profile(n).ok()).collect()
+}
+
+/// Upper-case top-level commands outside the module families that some Valkey target lacks:
+/// those a Redis profile has and a Valkey profile does not (`XACKDEL`), and those a Valkey
+/// profile has only since a later release than the first Valkey (`HEXPIRE`, since 9.0.0).
+/// Each comes with whether it is also an ordinary word (none so far).
+pub fn scanned_core_commands(knowledge: &Knowledge) -> Vec<(String, bool)> {
+    let all = profiles(knowledge);
+    let tables = |product: ProfileProduct| -> Vec<_> {
+        all.iter().filter(|p| p.header.product == product).filter_map(|p| p.commands().ok()).collect()
+    };
+    let valkey = tables(ProfileProduct::Valkey);
+    let redis = tables(ProfileProduct::Redis);
+    let mut out = BTreeSet::new();
+    for table in &redis {
+        for c in table.top_level() {
+            if valkey.iter().any(|v| v.get(&c.name).is_none()) {
+                out.insert(c.name.to_ascii_uppercase());
+            }
+        }
+    }
+    for table in &valkey {
+        for c in table.top_level() {
+            if since(c).is_some_and(|v| Version::parse(FIRST_VALKEY).is_some_and(|first| v.line() > first.line())) {
+                out.insert(c.name.to_ascii_uppercase());
+            }
+        }
+    }
+    out.into_iter().map(|c| (c, false)).collect()
+}
+
+fn since(c: &crate::knowledge::profile::Command) -> Option<Version> {
+    Version::parse(c.docs.as_ref()?.since.as_deref()?)
+}
+
+/// Whether a profile has a command; `None` when its command table does not load.
+pub fn has_command(profile: &Profile, command: &str) -> Option<bool> {
+    profile.commands().ok().map(|t| t.get(command).is_some())
+}
+
+/// The first Valkey version that has a command: the `since` of its `COMMAND DOCS` in a Valkey
+/// profile, or the oldest Valkey profile that has it.
+pub fn first_valkey_with(knowledge: &Knowledge, command: &str) -> Option<Version> {
+    profiles(knowledge)
+        .iter()
+        .filter(|p| p.header.product == ProfileProduct::Valkey)
+        .filter_map(|p| {
+            let table = p.commands().ok()?;
+            let c = table.get(command)?;
+            since(c).or_else(|| Version::parse(&p.header.version))
+        })
+        .min_by_key(|v| (v.line(), v.patch))
+}
