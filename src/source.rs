@@ -1,9 +1,12 @@
 //! Which server the repository runs today (the migration's source), from what it says: a
-//! `--source`/`source` setting wins; otherwise image tags and Terraform engine versions.
+//! `--source`/`source` setting wins; otherwise image tags (read with the image catalog) and
+//! Terraform engine versions.
 
 use crate::config::Settings;
 use crate::inventory::Inventory;
 use crate::knowledge::Knowledge;
+use crate::knowledge::images::ImageCatalog;
+use crate::knowledge::migration::{nearest_profile, profile_version};
 use crate::location::Location;
 use serde::Serialize;
 
@@ -25,41 +28,30 @@ pub struct SourceServer {
     pub evidence: Vec<Evidence>,
 }
 
-/// Maps a Redis `major.minor` to the nearest profile we have, newest first.
+/// The profile for a Redis `major.minor[.patch]` as a managed service writes it ("7.1", "6.x").
 fn redis_profile(version: &str, known: &[String]) -> Option<String> {
     let mut parts = version.trim_start_matches('v').split(['.', '-']);
     let major: u32 = parts.next()?.parse().ok()?;
-    let minor: u32 = parts.next().and_then(|m| m.parse().ok()).unwrap_or(99);
-    known
-        .iter()
-        .filter_map(|p| {
-            let (product, ma, mi) = crate::knowledge::migration::profile_version(p)?;
-            (product == "redis" && ma == major && mi <= minor).then_some((mi, p))
-        })
-        .max()
-        .map(|(_, p)| p.clone())
-}
-
-fn image_version(image: &str, tag: &str) -> Option<String> {
-    let repo = image.rsplit('/').next().unwrap_or(image);
-    if !(repo == "redis" || repo == "redis-stack" || repo == "redis-stack-server") {
-        return None;
-    }
-    let version: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    (!version.is_empty()).then_some(version)
+    // "6.x" and a bare "7" float to the newest minor of that major.
+    let minor: u32 = parts.next().and_then(|m| m.parse().ok()).unwrap_or(u32::MAX);
+    nearest_profile("redis", (major, minor), known.iter().map(String::as_str))
 }
 
 pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) -> SourceServer {
     let known = knowledge.profile_names();
     let mut evidence = Vec::new();
-    for img in &inventory.images {
-        let Some(tag) = img.tag.as_deref() else { continue };
-        if let Some(profile) = image_version(&img.image, tag).and_then(|v| redis_profile(&v, &known)) {
-            evidence.push(Evidence {
-                location: img.location.clone(),
-                what: format!("image {}:{tag}", img.image),
-                profile,
-            });
+    if let Ok(catalog) = ImageCatalog::load(knowledge) {
+        // The catalog picks the newest Redis image; list every Redis image as evidence.
+        for img in &inventory.images {
+            if let Some(guess) = catalog.infer_source(std::slice::from_ref(img), &known) {
+                if let Some(profile) = guess.profile {
+                    evidence.push(Evidence {
+                        location: guess.location,
+                        what: format!("image {}", guess.reference),
+                        profile,
+                    });
+                }
+            }
         }
     }
     for res in &inventory.infra {
@@ -80,9 +72,7 @@ pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) 
     }
     let newest = evidence
         .iter()
-        .filter_map(|e| {
-            crate::knowledge::migration::profile_version(&e.profile).map(|(_, ma, mi)| ((ma, mi), &e.profile))
-        })
+        .filter_map(|e| profile_version(&e.profile).map(|(_, ma, mi)| ((ma, mi), &e.profile)))
         .max()
         .map(|(_, p)| p.clone());
     SourceServer { profile: newest, from_setting: false, evidence }
@@ -93,19 +83,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tags_and_versions_map_to_the_nearest_profile() {
+    fn engine_versions_map_to_the_nearest_profile() {
         let known: Vec<String> = ["redis-6.2", "redis-7.0", "redis-7.2", "redis-7.4", "redis-8.0", "redis-8.2"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         assert_eq!(redis_profile("7.4.2", &known).as_deref(), Some("redis-7.4"));
         assert_eq!(redis_profile("7", &known).as_deref(), Some("redis-7.4"));
+        assert_eq!(redis_profile("6.x", &known).as_deref(), Some("redis-6.2"));
         assert_eq!(redis_profile("7.1", &known).as_deref(), Some("redis-7.0"));
         assert_eq!(redis_profile("8.4", &known).as_deref(), Some("redis-8.2"));
         assert_eq!(redis_profile("5.0.6", &known), None);
-        assert_eq!(image_version("docker.io/library/redis", "7.4-alpine").as_deref(), Some("7.4"));
-        assert_eq!(image_version("redis/redis-stack", "7.2.0-v10").as_deref(), Some("7.2.0"));
-        assert_eq!(image_version("redis", "latest"), None);
-        assert_eq!(image_version("valkey/valkey", "8.1"), None);
     }
 }

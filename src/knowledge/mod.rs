@@ -6,9 +6,9 @@
 
 pub mod catalog;
 pub mod clients;
-pub mod migration;
 pub mod commands;
 pub mod images;
+pub mod migration;
 pub mod modules;
 pub mod profile;
 pub mod terraform;

@@ -5,16 +5,10 @@
 use super::model::{Step, StepKind};
 use super::{Contributor, PlanBuilder, PlanContext};
 use crate::knowledge::Phase;
-use crate::knowledge::migration::Migration;
+use crate::knowledge::migration::{LoadVerdict, Migration};
+use crate::knowledge::modules::ModuleCatalog;
 
 pub struct DataMigration;
-
-/// Prefixes of commands whose data no RDB path carries into Valkey (module types).
-const MODULE_PREFIXES: &[&str] = &[
-    "FT.", "JSON.", "TS.", "BF.", "CF.", "CMS.", "TOPK.", "TDIGEST.", "GRAPH.", "VADD", "VSIM", "VREM", "VEMB", "VCARD",
-];
-/// Hash-field expiry: Redis 7.4+ stores it in RDB types Valkey reads differently.
-const HFE_COMMANDS: &[&str] = &["HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT", "HSETEX", "HGETEX", "HPERSIST"];
 
 fn is_managed(resource_type: &str) -> bool {
     resource_type.starts_with("aws_elasticache_") || resource_type.starts_with("aws_memorydb_")
@@ -39,14 +33,20 @@ impl Contributor for DataMigration {
             .collect();
         let self_hosted = inv.images.iter().any(|i| i.image.rsplit('/').next().is_some_and(|n| n.starts_with("redis")))
             || !inv.server_configs.is_empty();
-        let module_cmds: Vec<&str> = unique(
+        let modules = ModuleCatalog::load(cx.knowledge).ok();
+        // Commands that create module data types, which no RDB path carries into Valkey.
+        let module_cmds: Vec<&str> = unique(inv.command_uses.iter().map(|c| c.command.as_str()).filter(|c| {
+            modules.as_ref().is_some_and(|m| {
+                m.family_of(c).is_some_and(|f| m.module(&f.module).is_some_and(|module| !module.data_types.is_empty()))
+            })
+        }));
+        // Hash-field TTLs: Redis 7.4+ stores them in RDB types a relaxed load refuses.
+        let hfe_cmds: Vec<&str> = unique(
             inv.command_uses
                 .iter()
                 .map(|c| c.command.as_str())
-                .filter(|c| MODULE_PREFIXES.iter().any(|p| c.starts_with(p))),
+                .filter(|c| migration.relaxed_load.refused_commands.iter().any(|r| r == c)),
         );
-        let hfe_cmds: Vec<&str> =
-            unique(inv.command_uses.iter().map(|c| c.command.as_str()).filter(|c| HFE_COMMANDS.contains(c)));
 
         if !managed.is_empty() {
             let mut step = Step::new(
@@ -119,7 +119,8 @@ impl Contributor for DataMigration {
         let (Some(writes), Some(loads)) = (migration.writes(source), migration.loads(target)) else { return };
         let rdb = writes.version;
         let evidence = format!("Source {source} writes RDB {rdb} ({}); {server}: {}.", writes.source, loads.source);
-        if rdb <= loads.native_max {
+        let verdict = migration.verdict(target, rdb).unwrap_or(LoadVerdict::Refused);
+        if verdict == LoadVerdict::Loads {
             let mut step = Step::new(
                 StepKind::Change,
                 format!("Move the data by replication (or snapshot): {source} RDB {rdb} loads on {server}"),
@@ -135,7 +136,7 @@ impl Contributor for DataMigration {
                 "valkey-cli -h <valkey-host> INFO replication".into(),
             ];
             plan.add(Phase::Data, step);
-        } else if loads.foreign_relaxed {
+        } else if verdict == LoadVerdict::NeedsRelaxed {
             plan.target_reason(format!(
                 "{source} writes RDB {rdb}, which Valkey loads only from 9.0, with `rdb-version-check relaxed`"
             ));

@@ -4,10 +4,10 @@
 
 pub mod cfg;
 pub mod dep;
-pub mod tf;
 pub mod img;
 pub mod lic;
 pub mod modules;
+pub mod tf;
 
 use crate::config::Settings;
 use crate::findings::Finding;

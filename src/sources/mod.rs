@@ -3,11 +3,11 @@
 //! cannot read.
 
 pub mod cargo;
+pub mod code;
+pub mod containers;
 pub mod dotnet;
 #[cfg(test)]
 mod ecosystem_tests;
-pub mod code;
-pub mod containers;
 mod file;
 pub mod golang;
 pub mod java;

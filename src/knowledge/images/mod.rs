@@ -1,5 +1,5 @@
 //! Container images of Redis and Valkey (`rules/images.toml`): what a tag means, the licence
-//! of that version, the RDB format it writes, and the Valkey image to move to.
+//! of that version and the Valkey image to move to. (RDB formats live in `rules/migration.toml`.)
 
 mod source;
 
@@ -120,28 +120,6 @@ struct ServerLicence {
     licence: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RdbFormat {
-    pub product: String,
-    pub from: String,
-    pub version: u32,
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RdbTarget {
-    pub product: String,
-    pub below: String,
-    /// `never` or `relaxed`.
-    pub loads_rdb12: String,
-    #[serde(default)]
-    pub blocked_by_commands: Vec<String>,
-    pub message: String,
-    pub source: String,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Product {
@@ -192,8 +170,6 @@ struct ImagesFile {
     licences: Vec<Licence>,
     #[serde(rename = "server_licence")]
     server_licences: Vec<ServerLicence>,
-    rdb: Vec<RdbFormat>,
-    rdb_target: Vec<RdbTarget>,
     #[serde(rename = "image")]
     images: Vec<ImageInfo>,
 }
@@ -240,8 +216,6 @@ pub struct ImageCatalog {
     normalise: Normalise,
     pub licences: Vec<Licence>,
     server_licences: Vec<ServerLicence>,
-    pub rdb: Vec<RdbFormat>,
-    pub rdb_targets: Vec<RdbTarget>,
     pub images: Vec<ImageInfo>,
     by_repository: HashMap<String, usize>,
 }
@@ -277,8 +251,6 @@ impl ImageCatalog {
             normalise: file.normalise,
             licences: file.licences,
             server_licences: file.server_licences,
-            rdb: file.rdb,
-            rdb_targets: file.rdb_target,
             images: file.images,
             by_repository,
         })
@@ -396,16 +368,6 @@ impl ImageCatalog {
         out
     }
 
-    /// The RDB format version a server line writes.
-    pub fn rdb_version(&self, product: &str, version: Version) -> Option<&RdbFormat> {
-        self.rdb.iter().filter(|r| r.product == product && version.at_least(&r.from)).max_by_key(|r| r.version)
-    }
-
-    /// What a Valkey target does with an RDB 12 file.
-    pub fn rdb_target(&self, target: Version) -> Option<&RdbTarget> {
-        self.rdb_targets.iter().filter(|t| t.product == "valkey").find(|t| target.below(&t.below))
-    }
-
     /// The image and tag to move a Redis image to, for the target profile.
     pub fn replacement(&self, resolved: &Resolved, target: &Profile) -> Option<String> {
         let to = resolved.info.to.as_deref()?;
@@ -515,15 +477,5 @@ mod tests {
         let stack = c.resolve("redis/redis-stack", Some("7.2.0-v10"), false).unwrap();
         let ids: Vec<_> = c.licences_of(&stack).iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids, vec!["bsd-3", "rsal"]);
-    }
-
-    #[test]
-    fn rdb_formats_by_line() {
-        let c = catalog();
-        assert_eq!(c.rdb_version("redis", Version::parse("7.4").unwrap()).unwrap().version, 12);
-        assert_eq!(c.rdb_version("redis", Version::parse("7.2.4").unwrap()).unwrap().version, 11);
-        assert_eq!(c.rdb_version("redis", Version::parse("8").unwrap()).unwrap().version, 12);
-        assert_eq!(c.rdb_target(Version::parse("8.1.8").unwrap()).unwrap().loads_rdb12, "never");
-        assert_eq!(c.rdb_target(Version::parse("9.1.2").unwrap()).unwrap().loads_rdb12, "relaxed");
     }
 }

@@ -60,12 +60,7 @@ impl ImageCatalog {
 
 /// `redis-7.4` for 7.4.2 when that profile exists, else the newest `redis-*` profile below it.
 fn nearest_profile(product: &str, version: Version, profiles: &[String]) -> Option<String> {
-    profiles
-        .iter()
-        .filter_map(|p| Some((Version::parse(p.strip_prefix(product)?.strip_prefix('-')?)?, p)))
-        .filter(|(v, _)| v.line() <= version.line())
-        .max_by_key(|(v, _)| v.line())
-        .map(|(_, p)| p.clone())
+    crate::knowledge::migration::nearest_profile(product, version.line(), profiles.iter().map(String::as_str))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use crate::findings::{Finding, Severity};
 use crate::knowledge::images::Product;
+use crate::knowledge::migration::{LoadVerdict, Migration};
 use crate::knowledge::modules::ModuleCatalog;
 use crate::rules::{Rule, RuleContext};
 
@@ -13,15 +14,16 @@ impl Rule for RdbSnapshotIncompatible {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let Some(target) = super::valkey_target(cx) else {
+        if super::valkey_target(cx).is_none() {
             return;
-        };
+        }
         let Some(catalog) = super::catalog(cx, self.code(), out) else {
             return;
         };
-        let Some(rule) = catalog.rdb_target(target) else {
+        let Ok(migration) = Migration::load(cx.knowledge) else {
             return;
         };
+        let target = cx.settings.target.as_str();
         let modules = ModuleCatalog::load(cx.knowledge).ok();
         // Uses in the repository that make a relaxed load fail.
         let blockers: Vec<_> = cx
@@ -29,7 +31,7 @@ impl Rule for RdbSnapshotIncompatible {
             .command_uses
             .iter()
             .filter(|u| {
-                rule.blocked_by_commands.contains(&u.command)
+                migration.relaxed_load.refused_commands.contains(&u.command)
                     || modules.as_ref().is_some_and(|m| {
                         m.family_of(&u.command)
                             .is_some_and(|f| m.module(&f.module).is_some_and(|module| !module.data_types.is_empty()))
@@ -47,39 +49,42 @@ impl Rule for RdbSnapshotIncompatible {
             let Some(version) = r.version else {
                 continue;
             };
-            let Some(rdb) = catalog.rdb_version("redis", version).filter(|f| f.version >= 12) else {
+            let (major, minor) = version.line();
+            let Some(rdb) = migration.writes_for("redis", major, minor) else {
                 continue;
             };
             let reference = super::reference_text(fact);
             let label = super::server_label(&r);
-            let what = rule.message.replace("{target}", &target.to_string());
-            let mut finding = if rule.loads_rdb12 == "never" {
-                Finding::new(
+            let opening = format!("{reference} runs {label}, which writes RDB version {}", rdb.version);
+            let mut finding = match migration.verdict(target, rdb.version) {
+                None | Some(LoadVerdict::Loads) => continue,
+                Some(LoadVerdict::Refused) => Finding::new(
                     self.code(),
                     fact.location.clone(),
-                    format!("{reference} runs {label}, which writes RDB version {}: {what}", rdb.version),
+                    format!(
+                        "{opening}: {target_name} refuses RDB version {v} even with `rdb-version-check relaxed` (\"Can't handle RDB format version {v}\"; versions 12–79 are reserved for foreign formats)",
+                        v = rdb.version
+                    ),
                 )
                 .help(format!(
                     "a snapshot, an AOF with an RDB preamble, DUMP/RESTORE or a replica sync from it fails on {target_name}; target Valkey 9.0 or later with `rdb-version-check relaxed`, or move the data logically (read the keys and re-issue the commands on Valkey)"
                 ))
-                .severity_hint(Severity::Error)
-            } else {
-                let mut message = format!("{reference} runs {label}, which writes RDB version {}: {what}", rdb.version);
-                let severity = if blockers.is_empty() {
-                    Severity::Warning
-                } else {
-                    let names: Vec<&str> = blockers
-                        .iter()
-                        .map(|u| u.command.as_str())
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    message.push_str(&format!("; this repository uses {}", names.join(", ")));
-                    Severity::Error
-                };
-                Finding::new(self.code(), fact.location.clone(), message)
-                    .help("set `rdb-version-check relaxed` on the target for the import, and make sure no hash field carries a TTL and no module data is in the snapshot; otherwise move the data logically (read the keys and re-issue the commands on Valkey)")
-                    .severity_hint(severity)
+                .severity_hint(Severity::Error),
+                Some(LoadVerdict::NeedsRelaxed) => {
+                    let mut message = format!(
+                        "{opening}: {target_name} loads it only with `rdb-version-check relaxed`, and only when the data holds no hash-field TTLs and no module types (\"Can't handle foreign type or opcode 25\"; \"no matching module type 'vectorset'\")"
+                    );
+                    let severity = if blockers.is_empty() {
+                        Severity::Warning
+                    } else {
+                        let names: std::collections::BTreeSet<&str> = blockers.iter().map(|u| u.command.as_str()).collect();
+                        message.push_str(&format!("; this repository uses {}", names.into_iter().collect::<Vec<_>>().join(", ")));
+                        Severity::Error
+                    };
+                    Finding::new(self.code(), fact.location.clone(), message)
+                        .help("set `rdb-version-check relaxed` on the target for the import, and make sure no hash field carries a TTL and no module data is in the snapshot; otherwise move the data logically (read the keys and re-issue the commands on Valkey)")
+                        .severity_hint(severity)
+                }
             };
             for u in blockers.iter().take(3) {
                 finding = finding.related(u.location.clone(), format!("{} here", u.command));
