@@ -79,12 +79,17 @@ pub struct ScanOutput {
     pub files_read: usize,
 }
 
-pub fn scan(target: &Target, settings: &Settings) -> ScanOutput {
-    scan_with_progress(target, settings, false)
+pub fn scan(target: &Target, settings: &Settings, knowledge: &Knowledge) -> ScanOutput {
+    scan_with_progress(target, settings, knowledge, false)
 }
 
 /// `scan`, drawing a progress bar on standard error (the caller decides it is a terminal).
-pub fn scan_with_progress(target: &Target, settings: &Settings, show_progress: bool) -> ScanOutput {
+pub fn scan_with_progress(
+    target: &Target,
+    settings: &Settings,
+    knowledge: &Knowledge,
+    show_progress: bool,
+) -> ScanOutput {
     let bar = if show_progress {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("walking the tree");
@@ -101,7 +106,7 @@ pub fn scan_with_progress(target: &Target, settings: &Settings, show_progress: b
         exclude_base: &settings.base_dir,
     });
     let parsers = sources::registry();
-    let cx = ParseContext { root: target.root.clone(), max_file_size: settings.max_file_size };
+    let cx = ParseContext { root: target.root.clone(), max_file_size: settings.max_file_size, knowledge };
     bar.set_message(format!("reading {} files", files.len()));
     let mut facts = parse_files(&files, &parsers, &cx);
     bar.finish_and_clear();

@@ -40,7 +40,7 @@ fn redis_profile(version: &str, known: &[String]) -> Option<String> {
 pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) -> SourceServer {
     let known = knowledge.profile_names();
     let mut evidence = Vec::new();
-    if let Ok(catalog) = ImageCatalog::load(knowledge) {
+    if let Ok(catalog) = knowledge.view::<ImageCatalog>() {
         // The catalog picks the newest Redis image; list every Redis image as evidence.
         for img in &inventory.images {
             if let Some(guess) = catalog.infer_source(std::slice::from_ref(img), &known) {

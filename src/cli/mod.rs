@@ -94,7 +94,7 @@ fn prepare(
 
 fn audit(cli: &Cli, a: &args::AuditArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     let (target, settings) = prepare(cli, &a.scan, knowledge, a.fail_on)?;
-    let scan = engine::scan_with_progress(&target, &settings, std::io::stderr().is_terminal());
+    let scan = engine::scan_with_progress(&target, &settings, knowledge, std::io::stderr().is_terminal());
     let result = engine::audit(&scan, &settings, knowledge)?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let report = Report {
@@ -116,7 +116,7 @@ fn audit(cli: &Cli, a: &args::AuditArgs, knowledge: &Knowledge) -> Result<u8, Us
 
 fn inventory(cli: &Cli, a: &args::InventoryArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     let (target, settings) = prepare(cli, &a.scan, knowledge, None)?;
-    let scan = engine::scan(&target, &settings);
+    let scan = engine::scan(&target, &settings, knowledge);
     #[derive(serde::Serialize)]
     struct Doc<'a> {
         version: u32,
@@ -291,7 +291,7 @@ fn build_plan(
     out_dir: Option<String>,
     scanned: &str,
 ) -> Result<(crate::plan::model::Plan, Vec<crate::plan::model::Artifact>, engine::ScanOutput), UserError> {
-    let scan = engine::scan(target, settings);
+    let scan = engine::scan(target, settings, knowledge);
     let result = engine::audit(&scan, settings, knowledge)?;
     let source = crate::source::infer(&scan.inventory, settings, knowledge);
     let cx = crate::plan::PlanContext {

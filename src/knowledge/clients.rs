@@ -288,6 +288,12 @@ impl Clients {
     }
 }
 
+impl crate::knowledge::View for Clients {
+    fn build(knowledge: &crate::knowledge::Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        Clients::load(knowledge)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

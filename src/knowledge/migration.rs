@@ -125,6 +125,12 @@ pub fn in_range(name: &str, min: Option<&str>, max: Option<&str>) -> bool {
     check(min, true) && check(max, false)
 }
 
+impl crate::knowledge::View for Migration {
+    fn build(knowledge: &crate::knowledge::Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        Migration::load(knowledge)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

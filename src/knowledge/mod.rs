@@ -14,7 +14,8 @@ pub mod profile;
 pub mod terraform;
 
 use crate::location::{LineIndex, Location, Span};
-use std::collections::BTreeMap;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -47,7 +48,14 @@ pub struct Knowledge {
     files: BTreeMap<String, DataFile>,
     pub catalog: Catalog,
     profiles: Mutex<BTreeMap<String, Arc<Profile>>>,
-    clients: std::sync::OnceLock<Result<Arc<Clients>, KnowledgeError>>,
+    views: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// A typed view of some data files (the client table, the image catalog, …). Built once per
+/// `Knowledge` — so a `--rules-dir` overlay applies to parsers and rules alike, and no data
+/// file is parsed twice in a run.
+pub trait View: Sized + Send + Sync + 'static {
+    fn build(knowledge: &Knowledge) -> Result<Self, KnowledgeError>;
 }
 
 impl std::fmt::Debug for Knowledge {
@@ -84,7 +92,7 @@ impl Knowledge {
             files,
             catalog: Catalog::default(),
             profiles: Mutex::new(BTreeMap::new()),
-            clients: std::sync::OnceLock::new(),
+            views: Mutex::new(HashMap::new()),
         };
         knowledge.catalog = Catalog::load(&knowledge)?;
         Ok(knowledge)
@@ -132,7 +140,25 @@ impl Knowledge {
 
     /// The client-library table (`rules/clients.toml`), loaded once and shared.
     pub fn clients(&self) -> Result<Arc<Clients>, KnowledgeError> {
-        self.clients.get_or_init(|| Clients::load(self).map(Arc::new)).clone()
+        self.view::<Clients>()
+    }
+
+    /// A typed view of the data, built on first use and shared after. A view that fails to
+    /// build is not cached: the error reaches every caller.
+    pub fn view<T: View>(&self) -> Result<Arc<T>, KnowledgeError> {
+        if let Some(v) = self.views.lock().unwrap().get(&TypeId::of::<T>()) {
+            return Ok(v.clone().downcast::<T>().expect("views are keyed by their type"));
+        }
+        let built = Arc::new(T::build(self)?);
+        self.views.lock().unwrap().insert(TypeId::of::<T>(), built.clone());
+        Ok(built)
+    }
+
+    /// The embedded knowledge, built once per process, for code that has no run's
+    /// `Knowledge` at hand (unit tests of the views).
+    pub fn shared_embedded() -> Result<&'static Knowledge, KnowledgeError> {
+        static SHARED: std::sync::OnceLock<Result<Knowledge, KnowledgeError>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Knowledge::embedded).as_ref().map_err(Clone::clone)
     }
 
     /// A server profile by name, loaded once and shared.

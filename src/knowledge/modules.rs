@@ -4,7 +4,7 @@
 use super::{Knowledge, KnowledgeError};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 const FILE: &str = "modules.toml";
 
@@ -236,8 +236,7 @@ impl ModuleCatalog {
 
     /// The catalog shipped in the binary, loaded once. Parsers use it (they see no overlay).
     pub fn embedded() -> Result<Arc<ModuleCatalog>, KnowledgeError> {
-        static CATALOG: OnceLock<Result<Arc<ModuleCatalog>, KnowledgeError>> = OnceLock::new();
-        CATALOG.get_or_init(|| Knowledge::embedded().and_then(|k| ModuleCatalog::load(&k)).map(Arc::new)).clone()
+        Knowledge::shared_embedded()?.view::<ModuleCatalog>()
     }
 
     /// The family a module command belongs to (`FT.SEARCH` → search), upper-case name.
@@ -329,6 +328,12 @@ impl ModuleCatalog {
 
 pub fn so_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+impl crate::knowledge::View for ModuleCatalog {
+    fn build(knowledge: &crate::knowledge::Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        ModuleCatalog::load(knowledge)
+    }
 }
 
 #[cfg(test)]

@@ -277,6 +277,12 @@ pub fn parse_version(v: &str) -> [u64; 3] {
     out
 }
 
+impl crate::knowledge::View for TerraformKnowledge {
+    fn build(knowledge: &crate::knowledge::Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        TerraformKnowledge::load(knowledge)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

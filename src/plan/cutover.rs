@@ -22,7 +22,7 @@ impl Contributor for Cutover {
                  below has passed.\n",
             ),
         );
-        let Ok(migration) = Migration::load(cx.knowledge) else { return };
+        let Ok(migration) = cx.knowledge.view::<Migration>() else { return };
         let elasticache = cx.inventory.infra.iter().any(|r| r.resource_type.starts_with("aws_elasticache_"));
         for rb in &migration.rollback {
             if rb.requires.as_deref() == Some("elasticache") && !elasticache {

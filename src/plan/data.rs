@@ -16,7 +16,7 @@ fn is_managed(resource_type: &str) -> bool {
 
 impl Contributor for DataMigration {
     fn contribute(&self, cx: &PlanContext, plan: &mut PlanBuilder) {
-        let Ok(migration) = Migration::load(cx.knowledge) else { return };
+        let Ok(migration) = cx.knowledge.view::<Migration>() else { return };
         let inv = cx.inventory;
         let target = &cx.settings.target;
         let server = cx.target.display_name();
@@ -33,7 +33,7 @@ impl Contributor for DataMigration {
             .collect();
         let self_hosted = inv.images.iter().any(|i| i.image.rsplit('/').next().is_some_and(|n| n.starts_with("redis")))
             || !inv.server_configs.is_empty();
-        let modules = ModuleCatalog::load(cx.knowledge).ok();
+        let modules = cx.knowledge.view::<ModuleCatalog>().ok();
         // Commands that create module data types, which no RDB path carries into Valkey.
         let module_cmds: Vec<&str> = unique(inv.command_uses.iter().map(|c| c.command.as_str()).filter(|c| {
             modules.as_ref().is_some_and(|m| {

@@ -26,7 +26,7 @@ fn dir_of(file: &str) -> &str {
 
 impl Contributor for Infrastructure {
     fn contribute(&self, cx: &PlanContext, plan: &mut PlanBuilder) {
-        let Ok(tk) = TerraformKnowledge::load(cx.knowledge) else { return };
+        let Ok(tk) = cx.knowledge.view::<TerraformKnowledge>() else { return };
         let overrides = crate::terraform_override::generate(cx.inventory, &tk, &cx.target.header.version);
         let mut by_dir: BTreeMap<&str, Vec<&crate::terraform_override::GeneratedFile>> = BTreeMap::new();
         for f in &overrides.files {

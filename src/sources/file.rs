@@ -142,12 +142,15 @@ impl Facts {
 
 /// What a parser may need beyond its own file: the scan root and a safe way to read a
 /// sibling file (an `include`, a `-r requirements.txt`) under the same rules as the walk.
-pub struct ParseContext {
+pub struct ParseContext<'a> {
     pub root: PathBuf,
     pub max_file_size: u64,
+    /// The run's knowledge (with any `--rules-dir` overlay): parsers read their vocabularies
+    /// (image names, module commands, node types) from it.
+    pub knowledge: &'a crate::knowledge::Knowledge,
 }
 
-impl ParseContext {
+impl ParseContext<'_> {
     /// Loads a scanned file: size cap, binary check, and suppression comments. `None` means a
     /// diagnostic explains why it was not loaded.
     pub fn load(&self, file: &ScannedFile, out: &mut Facts) -> Option<SourceFile> {

@@ -15,7 +15,11 @@ fn parse_tree(root: &Path) -> Facts {
     let mut srcs = Vec::new();
     collect(root, root, &mut srcs);
     srcs.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let cx = ParseContext { root: root.to_path_buf(), max_file_size: 1 << 20 };
+    let cx = ParseContext {
+        root: root.to_path_buf(),
+        max_file_size: 1 << 20,
+        knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+    };
     let mut out = Facts::default();
     TerraformParser.parse_group(&srcs, &cx, &mut out);
     out

@@ -204,3 +204,29 @@ fn rules_and_explain_print_the_catalog() {
 fn help_documents_exit_codes() {
     cmd().args(["audit", "--help"]).assert().code(0).stdout(predicate::str::contains("Exit codes:"));
 }
+
+#[test]
+fn a_rules_dir_overlay_reaches_the_parsers_too() {
+    // A team's own node type: with the overlay, the Terraform parser knows its cores.
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(
+        repo.path().join("main.tf"),
+        "resource \"aws_elasticache_replication_group\" \"c\" {\n  replication_group_id = \"c\"\n  description = \"c\"\n  engine = \"redis\"\n  engine_version = \"7.1\"\n  node_type = \"cache.r9z.large\"\n}\n",
+    )
+    .unwrap();
+    let hosts = |extra: &[&str]| -> serde_json::Value {
+        let out = cmd().arg("inventory").arg(repo.path()).args(extra).output().unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["hosts"].clone()
+    };
+    assert_eq!(hosts(&[]).as_array().unwrap().len(), 0, "an unknown node type gives no cores");
+    let rules = tempfile::tempdir().unwrap();
+    let shipped = fs::read_to_string(crate::common::repo_root().join("rules/node-types.toml")).unwrap();
+    fs::write(
+        rules.path().join("node-types.toml"),
+        format!("{shipped}\n[[node]]\ntype = \"cache.r9z.large\"\nvcpus = 3\nvcpus_source = \"ec2-size-ladder\"\nmaxmemory_bytes = 1\ngeneration = \"current\"\nvalkey = true\nredis = true\n"),
+    )
+    .unwrap();
+    let with = hosts(&["--rules-dir", rules.path().to_str().unwrap()]);
+    assert_eq!(with[0]["cores"], 3.0, "{with:#}");
+}

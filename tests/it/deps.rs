@@ -162,7 +162,7 @@ fn scan(dir: &std::path::Path) -> (engine::ScanOutput, Knowledge) {
         &k,
     )
     .unwrap();
-    (engine::scan(&target, &settings), k)
+    (engine::scan(&target, &settings, &k), k)
 }
 
 #[test]

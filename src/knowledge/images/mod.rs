@@ -9,7 +9,7 @@ use super::{Knowledge, KnowledgeError, Profile};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 const FILE: &str = "images.toml";
 
@@ -256,10 +256,9 @@ impl ImageCatalog {
         })
     }
 
-    /// The catalog shipped in the binary, loaded once (parsers use it to normalise names).
+    /// The catalog shipped in the binary (for tests; a run uses `Knowledge::view`).
     pub fn embedded() -> Result<Arc<ImageCatalog>, KnowledgeError> {
-        static CATALOG: OnceLock<Result<Arc<ImageCatalog>, KnowledgeError>> = OnceLock::new();
-        CATALOG.get_or_init(|| Knowledge::embedded().and_then(|k| ImageCatalog::load(&k)).map(Arc::new)).clone()
+        Knowledge::shared_embedded()?.view::<ImageCatalog>()
     }
 
     /// The repository name as Docker Hub would show it: `docker.io/library/redis` → `redis`,
@@ -406,6 +405,12 @@ fn is_os_variant(tag: &str) -> bool {
     ["alpine", "bookworm", "bullseye", "buster", "trixie", "slim", "debian", "noble", "jammy"]
         .iter()
         .any(|v| t == *v || t.starts_with(&format!("{v}-")) || t.starts_with(&format!("{v}3")))
+}
+
+impl crate::knowledge::View for ImageCatalog {
+    fn build(knowledge: &crate::knowledge::Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        ImageCatalog::load(knowledge)
+    }
 }
 
 #[cfg(test)]

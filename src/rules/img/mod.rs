@@ -41,8 +41,8 @@ pub(crate) fn reference_text(fact: &ContainerImage) -> String {
 }
 
 /// The image catalog of this run (with `--rules-dir` applied), or a finding saying why not.
-pub(crate) fn catalog(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> Option<ImageCatalog> {
-    match ImageCatalog::load(cx.knowledge) {
+pub(crate) fn catalog(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> Option<std::sync::Arc<ImageCatalog>> {
+    match cx.knowledge.view::<ImageCatalog>() {
         Ok(c) => Some(c),
         Err(e) => {
             out.push(

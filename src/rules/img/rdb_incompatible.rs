@@ -20,11 +20,11 @@ impl Rule for RdbSnapshotIncompatible {
         let Some(catalog) = super::catalog(cx, self.code(), out) else {
             return;
         };
-        let Ok(migration) = Migration::load(cx.knowledge) else {
+        let Ok(migration) = cx.knowledge.view::<Migration>() else {
             return;
         };
         let target = cx.settings.target.as_str();
-        let modules = ModuleCatalog::load(cx.knowledge).ok();
+        let modules = cx.knowledge.view::<ModuleCatalog>().ok();
         // Uses in the repository that make a relaxed load fail.
         let blockers: Vec<_> = cx
             .inventory

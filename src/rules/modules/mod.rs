@@ -13,8 +13,8 @@ use crate::scan::codes;
 pub static RULES: &[&dyn Rule] = &[&command_missing::CommandMissingOnTarget, &module_dependency::RedisModuleDependency];
 
 /// The module catalog of this run (with `--rules-dir` applied), or a finding saying why not.
-pub(crate) fn modules(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> Option<ModuleCatalog> {
-    match ModuleCatalog::load(cx.knowledge) {
+pub(crate) fn modules(cx: &RuleContext, code: &str, out: &mut Vec<Finding>) -> Option<std::sync::Arc<ModuleCatalog>> {
+    match cx.knowledge.view::<ModuleCatalog>() {
         Ok(c) => Some(c),
         Err(e) => {
             out.push(

@@ -35,7 +35,7 @@ impl Rule for RedisModuleDependency {
             };
             push_module(&modules, &m.path, &what, m.location.clone(), loads, out);
         }
-        let Ok(images) = ImageCatalog::load(cx.knowledge) else {
+        let Ok(images) = cx.knowledge.view::<ImageCatalog>() else {
             return;
         };
         for fact in &cx.inventory.images {

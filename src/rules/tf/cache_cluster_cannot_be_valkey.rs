@@ -20,7 +20,7 @@ impl Rule for CacheClusterCannotBeValkey {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             let standalone = c.service == Service::CacheCluster || creates_only_a_cache_cluster(&c);
             if !standalone {

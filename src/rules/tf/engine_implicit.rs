@@ -14,7 +14,7 @@ impl Rule for EngineImplicit {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             let Engine::Default(default) = &c.engine else { continue };
             let key = c.key("engine").unwrap_or_else(|| "engine".into());

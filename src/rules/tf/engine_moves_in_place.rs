@@ -15,7 +15,7 @@ impl Rule for EngineMovesInPlace {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k).iter().filter(|c| moves(c)) {
             if creates_only_a_cache_cluster(c) {
                 continue;

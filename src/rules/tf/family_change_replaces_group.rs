@@ -14,7 +14,7 @@ impl Rule for FamilyChangeReplacesGroup {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k).iter().filter(|c| moves(c) && c.module.is_none()) {
             let ty = match c.service {
                 Service::MemoryDb => "aws_memorydb_parameter_group",

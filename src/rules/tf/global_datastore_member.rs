@@ -16,7 +16,7 @@ impl Rule for GlobalDatastoreMember {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         let min = k.minimum("global-engine").map_or("6.11.0", |m| m.version.as_str()).to_string();
         let version = target_version(cx, &k, Service::Global);
         let globals: Vec<&InfraResource> = cx

@@ -12,7 +12,7 @@ impl Rule for GoogleRedisNeedsNewInstance {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for r in cx.inventory.infra.iter().filter(|r| r.provider == "google") {
             let Some(other) = k.other_cloud(&r.resource_type) else { continue };
             let mut f = Finding::new(

@@ -21,7 +21,6 @@ mod valkey_user_without_password;
 
 use super::{Rule, RuleContext};
 use crate::knowledge::terraform::TerraformKnowledge;
-use std::borrow::Cow;
 use view::{Cache, Service};
 
 pub static RULES: &[&dyn Rule] = &[
@@ -41,13 +40,25 @@ pub static RULES: &[&dyn Rule] = &[
     &node_type_not_offered_for_valkey::NodeTypeNotOfferedForValkey,
 ];
 
-/// The Terraform knowledge of this run: the shipped data, or a `--rules-dir` copy of it.
-pub fn knowledge(cx: &RuleContext) -> Cow<'static, TerraformKnowledge> {
-    let overlaid = ["terraform.toml", "node-types.toml"].iter().any(|f| !cx.knowledge.origin(f).starts_with("rules/"));
-    if overlaid {
-        Cow::Owned(TerraformKnowledge::load(cx.knowledge).unwrap_or_else(|e| panic!("{e}")))
-    } else {
-        Cow::Borrowed(TerraformKnowledge::embedded())
+/// The Terraform knowledge of this run (with any `--rules-dir` overlay), or a finding saying
+/// why the TF rules could not run.
+pub fn knowledge(
+    cx: &RuleContext,
+    out: &mut Vec<crate::findings::Finding>,
+) -> Option<std::sync::Arc<TerraformKnowledge>> {
+    match cx.knowledge.view::<TerraformKnowledge>() {
+        Ok(k) => Some(k),
+        Err(e) => {
+            out.push(
+                crate::findings::Finding::new(
+                    crate::scan::codes::UNPARSABLE,
+                    crate::location::Location::file_only(&e.origin),
+                    format!("the Terraform rules were skipped: {}", e.message),
+                )
+                .help("fix the data file; the other rules ran"),
+            );
+            None
+        }
     }
 }
 

@@ -13,7 +13,7 @@ impl Rule for ModuleTooOldForValkey {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             let (Some(m), Some(call)) = (c.module, c.r.module.as_ref()) else { continue };
             let Some(version) = &call.version else { continue };

@@ -13,7 +13,7 @@ impl Rule for NodeTypeNotOfferedForValkey {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             if !(moves(&c) && matches!(c.service, Service::ElastiCache)) {
                 continue;

@@ -22,7 +22,7 @@ impl Rule for ParameterNotInValkeyFamily {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         let target_family = k.family_for_version("elasticache", &target_version(cx, &k, Service::ElastiCache)).cloned();
         for r in cx.inventory.infra.iter().filter(|r| r.resource_type == "aws_elasticache_parameter_group") {
             let params: Vec<Param> = r

@@ -13,7 +13,7 @@ impl Rule for PeerCheckBlindSpot {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             if c.module.is_some() {
                 continue;

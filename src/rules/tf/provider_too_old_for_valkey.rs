@@ -16,7 +16,7 @@ impl Rule for ProviderTooOldForValkey {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for (dir, needs) in needs_by_dir(cx, &k) {
             for p in cx.inventory.providers.iter().filter(|p| p.dir == dir && p.source == "hashicorp/aws") {
                 for need in &needs {

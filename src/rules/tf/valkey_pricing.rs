@@ -13,7 +13,7 @@ impl Rule for ValkeyPricing {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
-        let k = knowledge(cx);
+        let Some(k) = knowledge(cx, out) else { return };
         for c in view::caches(cx.inventory, &k) {
             let moving =
                 moves(&c) || (c.engine.is_redis() && matches!(c.service, Service::CacheCluster | Service::ElastiCache));

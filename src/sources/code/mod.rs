@@ -74,15 +74,15 @@ impl SourceParser for CodeParser {
         if language(file_name).is_some() { Claim::Yes } else { Claim::No }
     }
 
-    fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
+    fn parse(&self, src: &SourceFile, cx: &ParseContext, out: &mut Facts) {
         let Some(lang) = language(&src.rel) else {
             return;
         };
-        match Vocab::embedded() {
+        match cx.knowledge.view::<Vocab>() {
             Ok(vocab) => scan(src, lang, &vocab, out),
             Err(e) => out.diagnostic(
                 Finding::new(codes::UNPARSABLE, src.file_location(), format!("command scan skipped: {e}"))
-                    .help("the knowledge shipped in the binary is broken; please report this"),
+                    .help("a data file is broken (a --rules-dir overlay, or a bug to report)"),
             ),
         }
     }

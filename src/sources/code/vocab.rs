@@ -7,7 +7,7 @@ use crate::knowledge::images::ImageCatalog;
 use crate::knowledge::modules::{ConstructShape, Lang, ModuleCatalog};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Words that mean "this file talks to a Redis-protocol server": client-API shapes are only
 /// trusted in files that contain one (`ioredis`, `StackExchange.Redis`, `jedis` under
@@ -130,18 +130,9 @@ fn squash(name: &str) -> String {
 }
 
 impl Vocab {
-    /// The vocabulary of the embedded knowledge, built once.
+    /// The vocabulary of the embedded knowledge (for tests; a run uses `Knowledge::view`).
     pub fn embedded() -> Result<Arc<Vocab>, String> {
-        static VOCAB: OnceLock<Result<Arc<Vocab>, String>> = OnceLock::new();
-        VOCAB
-            .get_or_init(|| {
-                let knowledge = Knowledge::embedded().map_err(|e| e.message)?;
-                let modules = ModuleCatalog::embedded().map_err(|e| e.message)?;
-                let images = ImageCatalog::embedded().map_err(|e| e.message)?;
-                let core = crate::knowledge::commands::scanned_core_commands(&knowledge);
-                Vocab::build(modules, images, &core).map(Arc::new)
-            })
-            .clone()
+        Knowledge::shared_embedded().and_then(|k| k.view::<Vocab>()).map_err(|e| e.message)
     }
 
     /// `core`: commands outside the module families that some Valkey target lacks, with
@@ -365,6 +356,20 @@ pub fn test_vocab() -> Arc<Vocab> {
     let modules = ModuleCatalog::embedded().unwrap();
     let images = ImageCatalog::embedded().unwrap();
     Arc::new(Vocab::build(modules, images, &core).unwrap())
+}
+
+impl crate::knowledge::View for Vocab {
+    fn build(knowledge: &Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
+        let modules = knowledge.view::<ModuleCatalog>()?;
+        let images = knowledge.view::<ImageCatalog>()?;
+        let core = crate::knowledge::commands::scanned_core_commands(knowledge);
+        Vocab::build(modules, images, &core).map_err(|message| crate::knowledge::KnowledgeError {
+            message,
+            origin: "rules/modules.toml".into(),
+            location: None,
+            help: None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -30,11 +30,11 @@ impl SourceParser for DockerfileParser {
         if is_dockerfile(file_name) { Claim::Yes } else { Claim::No }
     }
 
-    fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
+    fn parse(&self, src: &SourceFile, pcx: &ParseContext, out: &mut Facts) {
         let Some(text) = src.text_or_report(out) else {
             return;
         };
-        let Some(cx) = Ctx::new(src, out) else {
+        let Some(cx) = Ctx::new(src, pcx, out) else {
             return;
         };
         read(&cx, text, out);

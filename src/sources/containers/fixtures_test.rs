@@ -13,7 +13,11 @@ fn root() -> PathBuf {
 fn parse(rel: &str) -> Facts {
     let root = root();
     let abs = root.join(rel);
-    let cx = ParseContext { root: root.clone(), max_file_size: 1 << 20 };
+    let cx = ParseContext {
+        root: root.clone(),
+        max_file_size: 1 << 20,
+        knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+    };
     let file = ScannedFile { rel: rel.to_string(), abs: abs.clone(), size: 0 };
     let mut out = Facts::default();
     let src = cx.load(&file, &mut out).expect("fixture loads");
@@ -237,7 +241,7 @@ mod fuzz {
             let text = parts.concat();
             let name = ["docker-compose.yml", "k8s.yaml", "Dockerfile"][which];
             let src = SourceFile::from_bytes(name, text.into_bytes());
-            let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20 };
+            let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20, knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap() };
             let mut out = Facts::default();
             if which == 2 {
                 crate::sources::containers::DockerfileParser.parse(&src, &cx, &mut out);
@@ -252,7 +256,11 @@ mod fuzz {
 #[test]
 fn empty_and_non_utf8_files() {
     use crate::sources::{ParseContext, SourceFile};
-    let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20 };
+    let cx = ParseContext {
+        root: std::env::temp_dir(),
+        max_file_size: 1 << 20,
+        knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+    };
     for (name, bytes, diagnostics) in [
         ("docker-compose.yml", &b""[..], 0),
         ("Dockerfile", &b""[..], 0),

@@ -107,7 +107,7 @@ impl SourceParser for ContainerYamlParser {
                     .help("fix the YAML; images and limits after this point were not read"),
             );
         }
-        let Some(mut cx) = Ctx::new(src, out) else {
+        let Some(mut cx) = Ctx::new(src, pcx, out) else {
             return;
         };
         match flavour {
@@ -155,13 +155,13 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(src: &'a SourceFile, out: &mut Facts) -> Option<Self> {
-        match (ImageCatalog::embedded(), ModuleCatalog::embedded()) {
+    pub fn new(src: &'a SourceFile, pcx: &ParseContext, out: &mut Facts) -> Option<Self> {
+        match (pcx.knowledge.view::<ImageCatalog>(), pcx.knowledge.view::<ModuleCatalog>()) {
             (Ok(images), Ok(modules)) => Some(Ctx { src, images, modules, vars: HashMap::new() }),
             (Err(e), _) | (_, Err(e)) => {
                 out.diagnostic(
                     Finding::new(codes::UNPARSABLE, src.file_location(), format!("not read: {}", e.message))
-                        .help("the knowledge shipped in the binary is broken; please report this"),
+                        .help("a data file is broken (a --rules-dir overlay, or a bug to report)"),
                 );
                 None
             }

@@ -15,7 +15,11 @@ pub fn parse_as(parser: &dyn SourceParser, fixture: &str, as_name: &str) -> Fact
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut src = SourceFile::from_bytes(as_name, bytes);
     src.abs = path.parent().unwrap().join(as_name);
-    let cx = ParseContext { root: fixture_dir(), max_file_size: 1 << 30 };
+    let cx = ParseContext {
+        root: fixture_dir(),
+        max_file_size: 1 << 30,
+        knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+    };
     let mut out = Facts::default();
     assert!(
         parser.claim(as_name, as_name.rsplit('/').next().unwrap()) != crate::sources::Claim::No,

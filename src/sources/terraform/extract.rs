@@ -39,8 +39,14 @@ pub struct Extracted {
     pub local_calls: Vec<InfraResource>,
 }
 
-pub fn extract(dir: &str, files: &[TfFile], model: &DirModel, scope: &Scope, out: &mut Facts) -> Extracted {
-    let knowledge = TerraformKnowledge::embedded();
+pub fn extract(
+    dir: &str,
+    files: &[TfFile],
+    model: &DirModel,
+    scope: &Scope,
+    knowledge: &TerraformKnowledge,
+    out: &mut Facts,
+) -> Extracted {
     let mut resources = Vec::new();
     for block in &model.resources {
         let ty = block.labels[0].as_str();

@@ -38,7 +38,21 @@ impl SourceParser for TerraformParser {
         true
     }
 
-    fn parse_group(&self, all: &[SourceFile], _cx: &ParseContext, out: &mut Facts) {
+    fn parse_group(&self, all: &[SourceFile], cx: &ParseContext, out: &mut Facts) {
+        let knowledge = match cx.knowledge.view::<crate::knowledge::terraform::TerraformKnowledge>() {
+            Ok(k) => k,
+            Err(e) => {
+                out.diagnostic(
+                    crate::findings::Finding::new(
+                        crate::scan::codes::UNPARSABLE,
+                        crate::location::Location::file_only(&e.origin),
+                        format!("Terraform files were not read: {}", e.message),
+                    )
+                    .help("fix the data file named here (a --rules-dir overlay?)"),
+                );
+                return;
+            }
+        };
         let mut by_dir: BTreeMap<String, Vec<&SourceFile>> = BTreeMap::new();
         for f in all {
             by_dir.entry(dir_of(&f.rel)).or_default().push(f);
@@ -52,7 +66,7 @@ impl SourceParser for TerraformParser {
         // local modules again, with their callers' inputs as variable values (one level deep:
         // a caller's own inputs come from its first evaluation).
         let mut results: BTreeMap<&String, DirResult> =
-            by_dir.iter().map(|(dir, srcs)| (dir, parse_dir(dir, srcs, &[]))).collect();
+            by_dir.iter().map(|(dir, srcs)| (dir, parse_dir(dir, srcs, &[], &knowledge))).collect();
         let calls: Vec<InfraResource> = results.values().flat_map(|r| r.local_calls.iter().cloned()).collect();
         for (dir, srcs) in &by_dir {
             let callers: Vec<InfraResource> = calls
@@ -61,7 +75,7 @@ impl SourceParser for TerraformParser {
                 .cloned()
                 .collect();
             if !callers.is_empty() {
-                results.insert(dir, parse_dir(dir, srcs, &callers));
+                results.insert(dir, parse_dir(dir, srcs, &callers, &knowledge));
             }
         }
         let mut resources = Vec::new();
@@ -93,7 +107,12 @@ fn dir_of(rel: &str) -> String {
     }
 }
 
-fn parse_dir(dir: &str, srcs: &[&SourceFile], callers: &[InfraResource]) -> DirResult {
+fn parse_dir(
+    dir: &str,
+    srcs: &[&SourceFile],
+    callers: &[InfraResource],
+    knowledge: &crate::knowledge::terraform::TerraformKnowledge,
+) -> DirResult {
     let mut out = Facts::default();
     let mut parsed = Vec::new();
     for src in srcs {
@@ -127,7 +146,7 @@ fn parse_dir(dir: &str, srcs: &[&SourceFile], callers: &[InfraResource]) -> DirR
     }
     let model = merge::DirModel::build(&parsed, &mut out);
     let scope = eval::Scope::new(&parsed, &model, callers);
-    let extracted = extract::extract(dir, &parsed, &model, &scope, &mut out);
+    let extracted = extract::extract(dir, &parsed, &model, &scope, knowledge, &mut out);
     DirResult { facts: out, resources: extracted.resources, local_calls: extracted.local_calls }
 }
 

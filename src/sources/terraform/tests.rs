@@ -6,7 +6,11 @@ use std::path::PathBuf;
 fn run(files: &[(&str, &str)]) -> Facts {
     let srcs: Vec<SourceFile> =
         files.iter().map(|(rel, text)| SourceFile::from_bytes(*rel, text.as_bytes().to_vec())).collect();
-    let cx = ParseContext { root: PathBuf::from("."), max_file_size: 1 << 20 };
+    let cx = ParseContext {
+        root: PathBuf::from("."),
+        max_file_size: 1 << 20,
+        knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+    };
     let mut out = Facts::default();
     TerraformParser.parse_group(&srcs, &cx, &mut out);
     out
