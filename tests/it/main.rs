@@ -10,5 +10,6 @@ mod modules;
 mod plan;
 mod profiles;
 mod reports;
+mod samples;
 mod terraform;
 mod validate;

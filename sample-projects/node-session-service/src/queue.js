@@ -2,8 +2,19 @@
 
 const { Queue } = require('bullmq');
 const IORedis = require('ioredis');
+const config = require('./config');
 
-// BullMQ requires maxRetriesPerRequest: null on the connection it blocks on.
-const connection = new IORedis(process.env.QUEUE_REDIS_URL || 'redis://localhost:6379/2', { maxRetriesPerRequest: null });
+// BullMQ blocks on this connection, so it must not give up on a command.
+const connection = new IORedis(config.redis.queues, { maxRetriesPerRequest: null });
 
-module.exports.welcomeQueue = new Queue('welcome', { connection });
+const welcomeQueue = new Queue('welcome', {
+  connection,
+  defaultJobOptions: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: 1000,
+    removeOnFail: 5000,
+  },
+});
+
+module.exports = { connection, welcomeQueue };

@@ -1,20 +1,39 @@
 'use strict';
 
-const Redis = require('ioredis');
 const { RateLimiterRedis } = require('rate-limiter-flexible');
+const config = require('./config');
 
-const redis = new Redis(process.env.RATE_REDIS_URL || 'redis://localhost:6379/1', { enableOfflineQueue: false });
+function redisLimiter(storeClient) {
+  return new RateLimiterRedis({
+    storeClient,
+    keyPrefix: 'rl',
+    points: config.rateLimit.points,
+    duration: config.rateLimit.durationSeconds,
+  });
+}
 
-// 100 requests per user per minute, sliding over fixed one-minute windows.
-const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'rl', points: 100, duration: 60 });
+function limitKey(req) {
+  const user = req.session && req.session.user;
+  return user ? `user:${user.email.toLowerCase()}` : `ip:${req.ip}`;
+}
 
-module.exports.limitPerUser = async (req, res, next) => {
-  const key = (req.session && req.session.user && req.session.user.email) || req.ip;
-  try {
-    await limiter.consume(key);
-    next();
-  } catch (rejection) {
-    res.set('Retry-After', String(Math.ceil(rejection.msBeforeNext / 1000)));
-    res.status(429).json({ error: 'too many requests' });
-  }
-};
+// Express middleware around any rate-limiter-flexible limiter (Redis in the service, memory in tests).
+function limitPerUser(limiter) {
+  return async (req, res, next) => {
+    try {
+      const result = await limiter.consume(limitKey(req));
+      res.set('RateLimit-Remaining', String(result.remainingPoints));
+      next();
+    } catch (rejection) {
+      if (rejection instanceof Error) {
+        // Redis unreachable: fail open, the limiter is a courtesy, not a security control.
+        console.warn('rate limiter unavailable', rejection.message);
+        return next();
+      }
+      res.set('Retry-After', String(Math.ceil(rejection.msBeforeNext / 1000)));
+      res.status(429).json({ error: 'too many requests' });
+    }
+  };
+}
+
+module.exports = { limitKey, limitPerUser, redisLimiter };

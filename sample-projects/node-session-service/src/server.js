@@ -2,26 +2,36 @@
 
 const express = require('express');
 const session = require('express-session');
-const { sessionStore } = require('./session');
-const { limitPerUser } = require('./rateLimit');
+const Redis = require('ioredis');
+const config = require('./config');
+const sessions = require('./session');
+const rateLimit = require('./rateLimit');
 const { welcomeQueue } = require('./queue');
 
+// No offline queue: when Redis is down we would rather let requests through than pile them up.
+const rateRedis = new Redis(config.redis.rateLimits, { enableOfflineQueue: false });
+const limitPerUser = rateLimit.limitPerUser(rateLimit.redisLimiter(rateRedis));
+
 const app = express();
+app.set('trust proxy', 1);
 app.use(express.json());
 app.use(
   session({
-    store: sessionStore,
-    secret: process.env.SESSION_SECRET,
+    store: sessions.sessionStore,
+    secret: config.sessionSecret,
     resave: false,
     saveUninitialized: false,
-    cookie: { secure: true, maxAge: 1000 * 60 * 60 * 8 },
+    cookie: { secure: process.env.NODE_ENV === 'production', maxAge: config.sessionTtlSeconds * 1000 },
   }),
 );
 
 app.post('/signup', limitPerUser, async (req, res) => {
-  const { email } = req.body;
-  req.session.user = { email };
-  await welcomeQueue.add('welcome-email', { email }, { attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+  const { email } = req.body || {};
+  if (typeof email !== 'string' || !email.includes('@')) {
+    return res.status(400).json({ error: 'email required' });
+  }
+  req.session.user = { email, signedUpAt: new Date().toISOString() };
+  await welcomeQueue.add('welcome-email', { email });
   res.status(201).json({ ok: true });
 });
 
@@ -30,4 +40,12 @@ app.get('/me', limitPerUser, (req, res) => {
   res.json(req.session.user);
 });
 
-app.listen(process.env.PORT || 3000);
+app.post('/logout', (req, res, next) => {
+  req.session.destroy((err) => (err ? next(err) : res.status(204).end()));
+});
+
+app.get('/healthz', (req, res) => res.json({ ok: true }));
+
+sessions.ready.then(() => {
+  app.listen(config.port, () => console.log(`session-service listening on ${config.port}`));
+});

@@ -1,11 +1,20 @@
 'use strict';
 
-// connect-redis v7 takes a node-redis v4+ client.
+// connect-redis 9 needs node-redis 5 or later; we moved to node-redis 6 with it.
 const { createClient } = require('redis');
-const RedisStore = require('connect-redis').default;
+const { RedisStore } = require('connect-redis');
+const config = require('./config');
 
-const client = createClient({ url: process.env.SESSION_REDIS_URL || 'redis://localhost:6379/0' });
+const client = createClient({
+  url: config.redis.sessions,
+  socket: { reconnectStrategy: (retries) => Math.min(retries * 100, 3000) },
+});
 client.on('error', (err) => console.error('session redis error', err));
-client.connect();
 
-module.exports.sessionStore = new RedisStore({ client, prefix: 'sess:', ttl: 8 * 60 * 60 });
+const ready = client.connect();
+
+module.exports = {
+  ready,
+  sessionStore: new RedisStore({ client, prefix: 'sess:', ttl: config.sessionTtlSeconds }),
+  close: () => client.quit(),
+};
