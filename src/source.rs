@@ -15,8 +15,8 @@ pub struct Evidence {
     pub location: Location,
     /// What was read, e.g. `image redis:7.4-alpine` or `engine_version = "7.1"`.
     pub what: String,
-    /// The profile it points at.
-    pub profile: String,
+    /// The profile it points at, when one matches the version.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -44,13 +44,11 @@ pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) 
         // The catalog picks the newest Redis image; list every Redis image as evidence.
         for img in &inventory.images {
             if let Some(guess) = catalog.infer_source(std::slice::from_ref(img), &known) {
-                if let Some(profile) = guess.profile {
-                    evidence.push(Evidence {
-                        location: guess.location,
-                        what: format!("image {}", guess.reference),
-                        profile,
-                    });
-                }
+                evidence.push(Evidence {
+                    location: guess.location,
+                    what: format!("image {}", guess.reference),
+                    profile: guess.profile,
+                });
             }
         }
     }
@@ -58,13 +56,11 @@ pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) 
         let engine = res.attributes.get("engine").and_then(|v| v.as_str());
         let version = res.attributes.get("engine_version").and_then(|v| v.as_str());
         if let (Some("redis"), Some(v)) = (engine, version) {
-            if let Some(profile) = redis_profile(v, &known) {
-                evidence.push(Evidence {
-                    location: res.location.clone(),
-                    what: format!("{} engine_version = \"{v}\"", res.address),
-                    profile,
-                });
-            }
+            evidence.push(Evidence {
+                location: res.location.clone(),
+                what: format!("{} engine_version = \"{v}\"", res.address),
+                profile: redis_profile(v, &known),
+            });
         }
     }
     if let Some(profile) = &settings.source {
@@ -72,7 +68,8 @@ pub fn infer(inventory: &Inventory, settings: &Settings, knowledge: &Knowledge) 
     }
     let newest = evidence
         .iter()
-        .filter_map(|e| profile_version(&e.profile).map(|(_, ma, mi)| ((ma, mi), &e.profile)))
+        .filter_map(|e| e.profile.as_ref())
+        .filter_map(|p| profile_version(p).map(|(_, ma, mi)| ((ma, mi), p)))
         .max()
         .map(|(_, p)| p.clone());
     SourceServer { profile: newest, from_setting: false, evidence }

@@ -146,6 +146,9 @@ fn plan(cli: &Cli, a: &args::PlanArgs, knowledge: &Knowledge) -> Result<u8, User
     if a.timestamp {
         built.generated_at = Some(crate::plan::model::now_rfc3339());
     }
+    if let Some(out) = &a.out {
+        built.validation.root = relative_to(out, &target.root);
+    }
     let json = serde_json::to_string_pretty(&built).expect("plain data") + "\n";
     let md = plan::markdown::render(&built);
     match &a.out {
@@ -195,10 +198,15 @@ fn validate(cli: &Cli, a: &args::ValidateArgs, knowledge: &Knowledge) -> Result<
         let (built, artifacts, scan) = build_plan(&target, &settings, knowledge, None, &a.input.display().to_string())?;
         let mut configs = Vec::new();
         for name in &built.validation.configs {
-            if let Some(art) = artifacts.iter().find(|x| &x.reference.path == name) {
-                configs.push((name.clone(), art.contents.clone()));
-            } else if let Ok(text) = std::fs::read_to_string(scan.root.join(name)) {
-                configs.push((name.clone(), text));
+            let artifact = artifacts.iter().find(|x| &x.reference.path == name);
+            let original = artifact.and_then(|a| a.reference.replaces.as_deref()).unwrap_or(name);
+            let dir = scan.root.join(original).parent().map(std::path::Path::to_path_buf);
+            let text = match artifact {
+                Some(a) => Some(a.contents.clone()),
+                None => std::fs::read_to_string(scan.root.join(name)).ok(),
+            };
+            if let Some(text) = text {
+                configs.push(crate::validate::prepare::ConfigInput { name: name.clone(), text, dir });
             }
         }
         (Inputs { configs, plan: built.validation }, built.target.profile)
@@ -255,11 +263,18 @@ fn load_plan_dir(
     struct PlanFile {
         version: u32,
         target: PlanTarget,
+        #[serde(default)]
+        artifacts: Vec<PlanArtifact>,
         validation: crate::plan::model::ValidationInputs,
     }
     #[derive(serde::Deserialize)]
     struct PlanTarget {
         profile: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct PlanArtifact {
+        path: String,
+        replaces: Option<String>,
     }
     let text = std::fs::read_to_string(plan_json)
         .map_err(|e| UserError::new(format!("cannot read {}: {e}", plan_json.display())))?;
@@ -270,17 +285,33 @@ fn load_plan_dir(
     if plan.version != crate::plan::model::PLAN_SCHEMA_VERSION {
         return Err(UserError::new(format!("plan.json version {} is not supported", plan.version)));
     }
+    // The repository: where the plan says it is (relative to the plan), else the current directory.
+    let repo = plan.validation.root.as_ref().map_or_else(|| std::path::PathBuf::from("."), |r| dir.join(r));
     let mut configs = Vec::new();
     for name in &plan.validation.configs {
         let in_plan = dir.join(name);
-        let path = if in_plan.is_file() { in_plan } else { std::path::PathBuf::from(name) };
+        let original =
+            plan.artifacts.iter().find(|a| &a.path == name).and_then(|a| a.replaces.as_deref()).unwrap_or(name);
+        let path = if in_plan.is_file() { in_plan } else { repo.join(name) };
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            UserError::new(format!("config file {name} named by the plan cannot be read: {e}"))
-                .help("run validate from the repository root, or validate the repository directly")
+            UserError::new(format!("config file {name} named by the plan cannot be read ({}): {e}", path.display()))
+                .help("the plan records where the repository was; validate the repository directly if it moved")
         })?;
-        configs.push((name.clone(), text));
+        let include_dir = repo.join(original).parent().map(std::path::Path::to_path_buf);
+        configs.push(crate::validate::prepare::ConfigInput { name: name.clone(), text, dir: include_dir });
     }
     Ok((crate::validate::Inputs { configs, plan: plan.validation }, plan.target.profile))
+}
+
+/// `to` as seen from the directory `from` (`../..`, `repo`), both made absolute first.
+fn relative_to(from: &std::path::Path, to: &std::path::Path) -> Option<String> {
+    let from = std::path::absolute(from).ok()?;
+    let to = std::path::absolute(to).ok()?;
+    let (f, t): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), f.len() - common).collect();
+    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    Some(if parts.is_empty() { ".".into() } else { parts.join("/") })
 }
 
 /// Scan, audit and plan, as `plan` does; shared with `validate PATH`.

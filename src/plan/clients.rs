@@ -97,11 +97,8 @@ impl Contributor for ClientUpgrades {
             ),
         );
         step.artifacts = vec![path.clone()];
-        step.commands = vec![format!(
-            "sh {} {}",
-            shell_quote(&format!("{}/{path}", cx.out_dir.as_deref().unwrap_or("."))),
-            shell_quote(&cx.scanned)
-        )];
+        let run = format!("sh {} {}", shell_quote(&format!("{}/{path}", cx.artifact_dir())), shell_quote(&cx.scanned));
+        step.commands = cx.write_files_command().into_iter().chain([run]).collect();
         plan.add(Phase::Clients, step);
     }
 }

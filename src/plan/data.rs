@@ -103,15 +103,24 @@ impl Contributor for DataMigration {
         }
 
         let Some(source) = cx.source.profile.as_deref() else {
+            let said = if cx.source.evidence.is_empty() {
+                "Nothing in the repository says which Redis version runs today (no pinned image tag or engine \
+                 version)."
+                    .to_string()
+            } else {
+                let what: Vec<&str> = cx.source.evidence.iter().map(|e| e.what.as_str()).collect();
+                format!("The repository names {}, a version no server profile covers.", what.join(", "))
+            };
             plan.add(
                 Phase::Data,
                 Step::new(
                     StepKind::Check,
                     "Confirm the source server version before choosing the data path",
-                    "Nothing in the repository says which Redis version runs today (no pinned image tag or \
-                     engine version). Run `INFO server` on it: up to 7.2 the data moves by snapshot or \
-                     replication; from 7.4 the RDB format is 12, which only Valkey 9 loads. Re-run the plan \
-                     with `--source redis-X.Y` to get the exact path.\n",
+                    format!(
+                        "{said} Run `INFO server` on it: up to 7.2 the data moves by snapshot or replication; from \
+                         7.4 the RDB format is 12, which only Valkey 9 loads. Re-run the plan with `--source \
+                         redis-X.Y` to get the exact path.\n"
+                    ),
                 ),
             );
             return;

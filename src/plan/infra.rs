@@ -32,7 +32,7 @@ impl Contributor for Infrastructure {
         for f in &overrides.files {
             by_dir.entry(f.dir.as_str()).or_default().push(f);
         }
-        let out = cx.out_dir.as_deref().unwrap_or(".");
+        let out = cx.artifact_dir();
         for (dir, files) in by_dir {
             let shown_dir = if dir.is_empty() { "." } else { dir };
             let mut paths = Vec::new();
@@ -61,15 +61,17 @@ impl Contributor for Infrastructure {
                 detail.push_str(&format!("\nNote on `{}`: {}\n", n.address, n.reason));
             }
             let mut step = Step::new(StepKind::Change, format!("Add the Valkey overrides in `{shown_dir}`"), detail);
-            step.commands = files
-                .iter()
-                .map(|f| {
-                    format!(
-                        "cp {} {}",
-                        shell_quote(&format!("{out}/terraform/{}", f.path.trim_start_matches("./"))),
-                        shell_quote(&format!("{shown_dir}/"))
-                    )
-                })
+            let copies = files.iter().map(|f| {
+                format!(
+                    "cp {} {}",
+                    shell_quote(&format!("{out}/terraform/{}", f.path.trim_start_matches("./"))),
+                    shell_quote(&format!("{shown_dir}/"))
+                )
+            });
+            step.commands = cx
+                .write_files_command()
+                .into_iter()
+                .chain(copies)
                 .chain([format!("terraform -chdir={} plan", shell_quote(shown_dir))])
                 .collect();
             step.artifacts = paths;

@@ -11,6 +11,7 @@ mod infra;
 mod leftover;
 pub mod markdown;
 pub mod model;
+mod modules;
 mod validation;
 pub mod write;
 
@@ -39,6 +40,17 @@ pub struct PlanContext<'a> {
 }
 
 impl PlanContext<'_> {
+    /// Where the plan's files are, for the commands that use them: `--out` as given, or the
+    /// directory the printed plan suggests writing them to.
+    pub fn artifact_dir(&self) -> String {
+        self.out_dir.clone().unwrap_or_else(|| "migration".to_string())
+    }
+
+    /// When the plan is only printed, the command that writes its files first.
+    pub fn write_files_command(&self) -> Option<String> {
+        self.out_dir.is_none().then(|| format!("valkey-migrate plan {} --out migration", shell_quote(&self.scanned)))
+    }
+
     /// The command that validates this plan.
     pub fn validate_command(&self) -> String {
         let input = self.out_dir.as_deref().unwrap_or(&self.scanned);
@@ -116,6 +128,7 @@ pub trait Contributor: Sync {
 /// pass over what is left, then the phases every plan has.
 fn contributors() -> Vec<&'static dyn Contributor> {
     vec![
+        &modules::ModuleCommands,
         &clients::ClientUpgrades,
         &infra::Infrastructure,
         &data::DataMigration,
@@ -176,7 +189,15 @@ pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {
         source: SourceInfo {
             profile: cx.source.profile.clone(),
             from_setting: cx.source.from_setting,
-            evidence: cx.source.evidence.iter().map(|e| format!("{} ({})", e.what, e.location.display())).collect(),
+            evidence: cx
+                .source
+                .evidence
+                .iter()
+                .map(|e| match &e.profile {
+                    Some(p) => format!("{} ({}) → `{p}`", e.what, e.location.display()),
+                    None => format!("{} ({}) → no profile for this version", e.what, e.location.display()),
+                })
+                .collect(),
         },
         verdict,
         summary,
@@ -208,23 +229,23 @@ fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInpu
         }
     }
     commands.sort_by(|a, b| a.command.cmp(&b.command));
-    let mut clients: Vec<ClientRef> = cx
-        .inventory
-        .dependencies
-        .iter()
-        .filter(|d| d.source == crate::inventory::DepSource::Lockfile)
-        .map(|d| ClientRef {
-            ecosystem: serde_json::to_value(d.ecosystem)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            name: d.name.clone(),
-            version: d.version.clone(),
-        })
-        .collect();
+    // The clients the repository really runs (known client libraries, resolved versions from
+    // lock files or exact pins), for handshake replay.
+    let mut clients: Vec<ClientRef> = match cx.knowledge.clients() {
+        Ok(table) => crate::rules::dep::analysis::Index::new(cx.inventory, &table)
+            .resolved()
+            .into_iter()
+            .map(|r| ClientRef {
+                ecosystem: r.dep.ecosystem.as_str().to_string(),
+                name: r.dep.name.clone(),
+                version: Some(r.version.to_string()),
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     clients.sort_by(|a, b| (&a.ecosystem, &a.name, &a.version).cmp(&(&b.ecosystem, &b.name, &b.version)));
     clients.dedup();
-    ValidationInputs { configs, commands, clients }
+    ValidationInputs { root: None, configs, commands, clients }
 }
 
 fn verdict(phases: &[PhasePlan], target: &Profile) -> Verdict {
@@ -233,11 +254,12 @@ fn verdict(phases: &[PhasePlan], target: &Profile) -> Verdict {
     let changes = all().filter(|s| s.kind == StepKind::Change).count();
     let server = target.display_name();
     if let Some(first) = blockers.first() {
-        let more = if blockers.len() > 1 { format!(" (and {} more)", blockers.len() - 1) } else { String::new() };
-        Verdict {
-            status: Status::Blocked,
-            reason: format!("{}{more} must be resolved before moving to {server}", first.title),
-        }
+        let reason = if blockers.len() == 1 {
+            format!("one decision before moving to {server}: {}", first.title)
+        } else {
+            format!("{} decisions before moving to {server}; first: {}", blockers.len(), first.title)
+        };
+        Verdict { status: Status::Blocked, reason }
     } else if changes > 0 {
         Verdict {
             status: Status::ReadyWithChanges,

@@ -25,6 +25,10 @@ pub struct Plan {
 
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct ValidationInputs {
+    /// The scanned repository, relative to the plan directory (set when the plan is written
+    /// with `--out`), so that `validate PLAN_DIR` finds the repository's files from anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
     /// Config files to start the target with: plan artifacts (`config/…`) when the plan
     /// rewrites them, else the repository's own, relative to the scanned root.
     pub configs: Vec<String>,

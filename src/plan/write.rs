@@ -7,6 +7,11 @@ use crate::error::UserError;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+/// Written into every plan directory; the walk skips directories that hold it, so a plan
+/// written inside the repository is not audited as if it were the repository's own files.
+pub const PLAN_MARKER: &str = ".valkey-migrate-plan";
+const MARKER_TEXT: &str = "This directory was written by `valkey-migrate plan`; `valkey-migrate audit` skips it.\n";
+
 pub struct PlanFiles<'a> {
     pub plan_md: &'a str,
     pub plan_json: &'a str,
@@ -41,8 +46,11 @@ pub fn write_plan(out: &Path, files: &PlanFiles, force: bool) -> Result<(), User
         UserError::new(format!("cannot write into {}: {e}", parent.display())).help("is the directory writable?")
     })?;
 
-    let mut all: Vec<(&str, &str, bool)> =
-        vec![("plan.md", files.plan_md, false), ("plan.json", files.plan_json, false)];
+    let mut all: Vec<(&str, &str, bool)> = vec![
+        ("plan.md", files.plan_md, false),
+        ("plan.json", files.plan_json, false),
+        (PLAN_MARKER, MARKER_TEXT, false),
+    ];
     for a in files.artifacts {
         all.push((&a.reference.path, &a.contents, a.executable));
     }

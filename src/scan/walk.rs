@@ -39,9 +39,12 @@ pub fn walk(opts: &WalkOptions) -> (Vec<ScannedFile>, Vec<Finding>) {
             .follow_links(true)
             .filter_entry(|entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && entry.depth() > 0
-                    && DEFAULT_EXCLUDES.contains(&entry.file_name().to_string_lossy().as_ref()))
+                if !is_dir || entry.depth() == 0 {
+                    return true;
+                }
+                // Our own plan directories are not the repository's files.
+                !(DEFAULT_EXCLUDES.contains(&entry.file_name().to_string_lossy().as_ref())
+                    || entry.path().join(crate::plan::write::PLAN_MARKER).is_file())
             });
         builder.build_parallel().run(|| Box::new(|result| handle_entry(result, opts, &root_canon, &files, &notes)));
     }

@@ -8,9 +8,14 @@ use std::time::{Duration, Instant};
 
 /// Each config file must be accepted by the target: a server we start must come up with it;
 /// a live server must report the same values for the directives the file sets.
-pub async fn configs(spec: &TargetSpec, profile: &str, files: &[(String, String)], timeout: Duration) -> Vec<Check> {
+pub async fn configs(
+    spec: &TargetSpec,
+    profile: &str,
+    files: &[(String, String, Vec<String>)],
+    timeout: Duration,
+) -> Vec<Check> {
     let mut checks = Vec::new();
-    for (name, text) in files {
+    for (name, text, notes) in files {
         let started = Instant::now();
         let mut check = match spec {
             TargetSpec::Url(_) => live_config(spec, profile, name, text, timeout).await,
@@ -36,6 +41,9 @@ pub async fn configs(spec: &TargetSpec, profile: &str, files: &[(String, String)
             },
         };
         check.millis = started.elapsed().as_millis() as u64;
+        if !notes.is_empty() {
+            check.reason = format!("{} ({})", check.reason, notes.join("; "));
+        }
         checks.push(check);
     }
     checks

@@ -5,6 +5,7 @@
 mod bundled;
 mod checks;
 pub mod model;
+pub mod prepare;
 pub mod render;
 mod session;
 pub mod target;
@@ -25,21 +26,31 @@ pub struct Options {
     pub timeout: Duration,
 }
 
-/// What to validate: the config files (name, text), and the plan's validation inputs.
+/// What to validate: the config files, and the plan's validation inputs.
 pub struct Inputs {
-    pub configs: Vec<(String, String)>,
+    pub configs: Vec<prepare::ConfigInput>,
     pub plan: ValidationInputs,
 }
 
 pub async fn run(opts: &Options, inputs: &Inputs, knowledge: &Knowledge) -> Result<ValidationReport, String> {
-    let mut checks = checks::configs(&opts.spec, &opts.profile, &inputs.configs, opts.timeout).await;
+    let prepared: Vec<(String, String, Vec<String>)> = inputs
+        .configs
+        .iter()
+        .map(|c| {
+            let (text, notes) = prepare::inline_includes(c);
+            (c.name.clone(), text, notes)
+        })
+        .collect();
+    let mut checks = checks::configs(&opts.spec, &opts.profile, &prepared, opts.timeout).await;
     checks.extend(checks::handshakes(&inputs.plan.clients, knowledge).await);
 
     // One server for the rest: started with the first accepted config (as production would
-    // run it), else with none.
+    // run it, minus settings that need peers), else with none.
     let accepted =
-        inputs.configs.iter().zip(&checks).find(|(_, c)| c.group == Group::Config && c.status == model::Status::Pass);
-    let config = accepted.map(|((n, t), _)| (n.as_str(), t.as_str()));
+        prepared.iter().zip(&checks).find(|(_, c)| c.group == Group::Config && c.status == model::Status::Pass);
+    let workload_config = accepted.map(|((n, t, _), _)| (n.clone(), prepare::standalone(t)));
+    let config = workload_config.as_ref().map(|(n, (t, _))| (n.as_str(), t.as_str()));
+    let neutralised: Vec<String> = workload_config.as_ref().map(|(_, (_, notes))| notes.clone()).unwrap_or_default();
     let running = target::start(&opts.spec, &opts.profile, config, opts.timeout).await?;
     let con = running.connect(opts.timeout).await?;
     let mut session = Session::new(con, opts.timeout);
@@ -71,7 +82,8 @@ pub async fn run(opts: &Options, inputs: &Inputs, knowledge: &Knowledge) -> Resu
             Err(_) => Err(format!("did not finish within {:?}", opts.timeout * 4)),
         };
         let mut check = match outcome {
-            Ok(proved) => Check::pass(Group::Workloads, name, proved),
+            Ok(proved) if neutralised.is_empty() => Check::pass(Group::Workloads, name, proved),
+            Ok(proved) => Check::pass(Group::Workloads, name, format!("{proved} ({})", neutralised.join("; "))),
             Err(why) => Check::fail(Group::Workloads, name, why),
         };
         check.exchanges = checks::exchanges_since(&session, start);

@@ -134,7 +134,7 @@ async fn spawn_binary(bin: &Path, config: Option<(&str, &str)>, timeout: Duratio
     }
     let url = format!("unix://{}", sock.display());
     let client = client_for(&url, config.map(|(_, t)| t))?;
-    let name = config.map_or_else(|| "no config".to_string(), |(n, _)| n.to_string());
+    let name = config.map_or_else(|| "without a config file".to_string(), |(n, _)| n.to_string());
     Ok(Running {
         client,
         description: format!("{} ({name})", bin.display()),

@@ -113,3 +113,50 @@ fn a_read_only_out_parent_fails_cleanly() {
         assert!(!parent.path().join("plan").exists());
     }
 }
+
+#[test]
+fn a_plan_written_inside_the_repository_is_not_audited_and_validates_from_anywhere() {
+    let Some(server) = crate::common::oracle("bin/valkey-server-9.1") else { return };
+    let dir = copy_tree(&testdata("spine/basic"));
+    fs::write(dir.path().join("cache/valkey.conf"), "port 6380\ninclude extra.conf\n").unwrap();
+    fs::write(dir.path().join("cache/extra.conf"), "maxmemory 64mb\n").unwrap();
+    let before = crate::common::audit_json(dir.path(), &[]).0;
+    cmd().arg("plan").arg(dir.path()).arg("--out").arg(dir.path().join("migration")).assert().code(0);
+    assert!(dir.path().join("migration/.valkey-migrate-plan").is_file());
+    // The plan's own files are not findings of the repository.
+    assert_eq!(crate::common::audit_json(dir.path(), &[]).0["findings"], before["findings"]);
+    // Validating the plan directory from another working directory still finds the configs,
+    // and the include is resolved from the repository.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = cmd()
+        .current_dir(elsewhere.path())
+        .arg("validate")
+        .arg(dir.path().join("migration"))
+        .args(["--server-bin", server.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let config_checks: Vec<(String, String)> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["group"] == "config")
+        .map(|c| (c["name"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        config_checks,
+        [("cache/valkey.conf".to_string(), "pass".to_string()), ("redis.conf".to_string(), "fail".to_string())],
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn a_workload_that_needs_redis_modules_valkey_lacks_is_told_to_stay_on_redis() {
+    let plan = plan_json(&crate::common::repo_root().join("sample-projects/listing-search"), &["--no-config"]);
+    assert_eq!(plan["verdict"]["status"], "blocked");
+    let first = &plan["phases"][0]["steps"][0];
+    assert_eq!(first["kind"], "blocker");
+    assert!(first["title"].as_str().unwrap().starts_with("Stay on Redis for time series"), "{first:#}");
+    assert!(plan["verdict"]["reason"].as_str().unwrap().contains("Stay on Redis for time series"));
+}
