@@ -130,8 +130,9 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             }
             _ if moves(c) => match modules::via_callers(c, inventory, k, target_version) {
                 Some(result) => result,
-                None => resources::cache(c, inventory, k, target_version)
-                    .map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
+                None => {
+                    resources::cache(c, inventory, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)]))
+                }
             },
             _ => match &c.engine {
                 Engine::Unresolved { expr, reason } if c.service != Service::CacheCluster => {
@@ -262,7 +263,9 @@ fn already_valkey(inv: &Inventory, caches: &[Cache], engines: &mut Vec<ManagedEn
     let valkey_globals: Vec<&InfraResource> = inv
         .infra
         .iter()
-        .filter(|r| r.resource_type == "aws_elasticache_global_replication_group" && r.attr_str("engine") == Some("valkey"))
+        .filter(|r| {
+            r.resource_type == "aws_elasticache_global_replication_group" && r.attr_str("engine") == Some("valkey")
+        })
         .collect();
     for c in caches {
         if matches!(c.service, Service::Global | Service::CacheCluster)

@@ -94,7 +94,11 @@ fn raised_module(r: &InfraResource, m: &ModuleSpec) -> Result<Option<Raise>, Str
         m.id, m.valkey_since
     );
     if r.spans.contains_key("version") {
-        return Ok(Some(Raise { key: "version".into(), value: raised_constraint(pinned, &m.valkey_since), comment: why }));
+        return Ok(Some(Raise {
+            key: "version".into(),
+            value: raised_constraint(pinned, &m.valkey_since),
+            comment: why,
+        }));
     }
     // A git source pins with `?ref=`: the source is overridden with the new ref, written the
     // way the original writes it (with or without a `v`).

@@ -74,7 +74,8 @@ pub fn suffixed_expr(expr: &str, suffix: &str) -> String {
 fn wrapped(expr: &str, suffix: &str) -> String {
     let escaped = quote(suffix);
     if expr.contains('\n') {
-        format!("format(\"%s{}\", chomp({expr}))", escaped.trim_matches('"').replace('%', "%%"))
+        // A heredoc's closing marker must end its line.
+        format!("format(\"%s{}\", chomp({expr}\n))", escaped.trim_matches('"').replace('%', "%%"))
     } else {
         format!("\"${{{expr}}}{}\"", escaped.trim_matches('"'))
     }
@@ -140,7 +141,7 @@ mod tests {
         assert_eq!(suffixed_expr("var.description", " (Valkey)"), r#""${var.description} (Valkey)""#);
         let heredoc = "<<EOT\nSessions\nEOT";
         let out = suffixed_expr(heredoc, " (Valkey)");
-        assert_eq!(out, "format(\"%s (Valkey)\", chomp(<<EOT\nSessions\nEOT))");
+        assert_eq!(out, "format(\"%s (Valkey)\", chomp(<<EOT\nSessions\nEOT\n))");
         hcl::parse(&format!("x = {out}\n")).unwrap();
     }
 

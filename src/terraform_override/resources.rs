@@ -10,7 +10,12 @@ use crate::rules::tf::valkey_family;
 use crate::rules::tf::view::{self, Cache, Service};
 use serde_json::Value;
 
-pub(super) fn cache(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, target: &str) -> Result<Option<Change>, String> {
+pub(super) fn cache(
+    c: &Cache,
+    inv: &Inventory,
+    k: &TerraformKnowledge,
+    target: &str,
+) -> Result<Option<Change>, String> {
     let version =
         k.pick_version(c.service.knowledge_key(), target).ok_or("no Valkey version known for this service")?;
     if let Some(m) = c.module {

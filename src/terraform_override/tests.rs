@@ -356,3 +356,52 @@ fn a_global_datastore_upgrade_within_a_major_version_leaves_the_parameter_group(
     assert!(!carts.has("parameter_group_name"));
     assert!(!o.files.iter().any(|f| f.path == "valkey_parameter_groups.tf"));
 }
+
+#[test]
+fn the_engine_each_cache_runs_afterwards_is_listed_per_service() {
+    // The go sample: MemoryDB offers Valkey 7.2 at most, so its cluster runs 7.2 although the
+    // target is 9.1.
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-projects/go-inventory-reservations");
+    let o = generate(&parse_tree(&sample).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    assert_eq!(
+        o.engines,
+        [ManagedEngine {
+            dir: "infra".into(),
+            address: "aws_memorydb_cluster.inventory".into(),
+            service: "memorydb".into(),
+            version: Some("7.2".into()),
+            moved: true,
+        }]
+    );
+    assert_eq!(o.engines[0].server_version().as_deref(), Some("7.2.0"));
+
+    let (o, _) = generate_and_merge("serverless", "9.1.2");
+    let e = o.engines.iter().find(|e| e.address == "aws_elasticache_serverless_cache.api").unwrap();
+    assert_eq!(
+        (e.service.as_str(), e.version.as_deref(), e.server_version().as_deref()),
+        ("elasticache-serverless", Some("9"), Some("9.0.0"))
+    );
+
+    // Modules, and a local module's cache once per caller.
+    let (o, _) = generate_and_merge("modules", "9.1.2");
+    let listed: Vec<(&str, &str, Option<&str>)> =
+        o.engines.iter().map(|e| (e.address.as_str(), e.service.as_str(), e.version.as_deref())).collect();
+    assert!(listed.contains(&("module.ledger", "memorydb", Some("7.2"))), "{listed:?}");
+    assert!(listed.contains(&("module.sessions", "elasticache", Some("9.1"))), "{listed:?}");
+}
+
+#[test]
+fn after_the_move_the_generator_has_nothing_left_to_write_and_lists_what_runs_valkey() {
+    for name in ["plain", "global-parameter-groups", "memorydb", "modules"] {
+        let (first, merged) = generate_and_merge(name, "9.1.2");
+        let again = generate(&merged.inventory, TerraformKnowledge::embedded(), "9.1.2");
+        assert!(again.files.is_empty(), "{name}: {:#?}", again.files);
+        let before: Vec<_> = first.engines.iter().map(|e| (&e.address, &e.version)).collect();
+        let after: Vec<_> = again.engines.iter().map(|e| (&e.address, &e.version)).collect();
+        assert_eq!(before.len(), after.len(), "{name}: {before:?} vs {after:?}");
+        for b in &before {
+            assert!(after.contains(b), "{name}: {b:?} missing from {after:?}");
+        }
+        assert!(again.engines.iter().all(|e| !e.moved));
+    }
+}

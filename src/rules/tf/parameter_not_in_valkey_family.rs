@@ -1,7 +1,7 @@
 use super::view::{self, Cache, Service};
-use crate::inventory::{InfraResource, Inventory};
 use super::{knowledge, target_version};
 use crate::findings::{Finding, Severity};
+use crate::inventory::{InfraResource, Inventory};
 use crate::knowledge::terraform::{Family, TerraformKnowledge};
 use crate::location::Location;
 use crate::rules::{Rule, RuleContext};
