@@ -90,5 +90,6 @@ pub(super) fn global(
         new_resources,
         provider_need: k.minimum("global-engine").map(|m| m.version.clone()),
         moved,
+        ..Default::default()
     }))
 }

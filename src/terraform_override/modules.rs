@@ -14,7 +14,9 @@ use serde_json::Value;
 pub(super) fn module(c: &Cache, m: &ModuleSpec, k: &TerraformKnowledge, version: &str) -> Result<Change, String> {
     let mut b = Block::new("module", &[c.r.name.as_str()]);
     b.comments.push(format!("{}: Redis OSS to Valkey {version} through the module's inputs.", c.r.address));
-    if let Some(raise) = raised_module(c.r, m)? {
+    let raise = raised_module(c.r, m)?;
+    let needs_init = raise.is_some();
+    if let Some(raise) = raise {
         b.comments.push(raise.comment);
         b = b.string(&raise.key, &raise.value);
     }
@@ -37,6 +39,7 @@ pub(super) fn module(c: &Cache, m: &ModuleSpec, k: &TerraformKnowledge, version:
         // release that accepts it (the module's own floor is the same; rules/terraform.toml).
         provider_need: k.minimum(feature).map(|m| m.version.clone()),
         moved: vec![Moved::of(c, &c.r.dir, &c.r.address, version)],
+        needs_init,
         ..Default::default()
     })
 }

@@ -82,6 +82,7 @@ fn plain_replication_group_moves_with_a_new_parameter_group() {
     let (o, m) = generate_and_merge("plain", "9.1.2");
     insta::assert_snapshot!("plain_override", contents(&o, "valkey_override.tf"));
     insta::assert_snapshot!("plain_parameter_groups", contents(&o, "valkey_parameter_groups.tf"));
+    assert!(o.init_dirs.is_empty(), "nothing to install: {:?}", o.init_dirs);
     let rg = merged(&m, "aws_elasticache_replication_group.sessions");
     assert_eq!(rg.attr_str("engine"), Some("valkey"));
     assert_eq!(rg.attr_str("engine_version"), Some("9.1"));
@@ -132,6 +133,7 @@ fn modules_are_moved_through_their_inputs_and_old_modules_are_left_alone() {
     // A module pinned below its first Valkey release is raised to it in the same override
     // (same major version), with its engine, family and parameters.
     assert!(o.skipped.is_empty(), "{:?}", o.skipped);
+    assert_eq!(o.init_dirs, ["."], "terraform init must fetch the new module release");
     let sessions = merged(&m, "module.sessions");
     assert_eq!(sessions.module.as_ref().and_then(|c| c.version.as_deref()), Some("1.4.0"));
     assert_eq!(sessions.attr_str("engine"), Some("valkey"));
@@ -155,6 +157,7 @@ fn a_global_datastore_moves_through_its_global_group_and_raises_the_provider() {
     assert!(!merged(&m, "aws_elasticache_replication_group.secondary").has("engine"));
     // No parameter group is written: the primary names none (the service keeps its default).
     assert!(!merged(&m, "aws_elasticache_global_replication_group.orders").has("parameter_group_name"));
+    assert_eq!(o.init_dirs, ["."], "the provider requirement rises");
     let aws: Vec<_> = m.inventory.providers.iter().filter(|p| p.dir == ".").collect();
     assert_eq!(aws.len(), 1);
     assert_eq!(aws[0].constraint.as_deref(), Some(">= 6.11.0"));
@@ -404,4 +407,51 @@ fn after_the_move_the_generator_has_nothing_left_to_write_and_lists_what_runs_va
         }
         assert!(again.engines.iter().all(|e| !e.moved));
     }
+}
+
+#[test]
+fn a_module_parameter_list_built_from_locals_is_filtered_where_it_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"locals {
+  params = [
+    { name = "maxmemory-policy", value = var.policy },
+    { name = "lazyfree-lazy-eviction", value = "yes" },
+  ]
+}
+
+variable "policy" {
+  default = "allkeys-lru"
+}
+
+module "cache" {
+  source                 = "terraform-aws-modules/elasticache/aws"
+  version                = "~> 1.6"
+  replication_group_id   = "cache"
+  engine_version         = "7.1"
+  parameter_group_family = "redis7"
+  parameters             = local.params
+}
+"#,
+    )
+    .unwrap();
+    let o = generate(&parse_tree(tmp.path()).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let text = contents(&o, "valkey_override.tf");
+    // Not the values of this one workspace: the same expression, filtered.
+    assert!(
+        text.contains(
+            r#"parameters             = [for p in local.params : p if !contains(["lazyfree-lazy-eviction"], p.name)]"#
+        ),
+        "{text}"
+    );
+    std::fs::write(tmp.path().join(OVERRIDE_FILE), text).unwrap();
+    let m = parse_tree(tmp.path());
+    assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+    let cache = merged(&m, "module.cache");
+    assert_eq!(
+        cache.attributes["parameters"],
+        serde_json::json!([{"name": "maxmemory-policy", "value": "allkeys-lru"}])
+    );
+    assert_eq!(cache.origins.get("parameters").map(|o| o.via.as_str()), Some("local.params"));
 }
