@@ -10,16 +10,20 @@
 //!
 //! This function never writes: it returns file contents for the caller (the plan) to write.
 
+mod global;
+mod modules;
+mod names;
+mod resources;
 mod writer;
 
 use crate::inventory::{InfraResource, Inventory};
 use crate::knowledge::terraform::TerraformKnowledge;
 use crate::rules::tf::constraint::{Allows, allows_at_least};
+use crate::rules::tf::moves;
 use crate::rules::tf::view::{self, Cache, Engine, Service};
-use crate::rules::tf::{moves, valkey_family};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use writer::{Block, Expr};
 
 pub use writer::quote;
@@ -50,6 +54,53 @@ pub struct Overrides {
     pub skipped: Vec<Skipped>,
     /// Things a reviewer must know about a generated change (same shape as `skipped`).
     pub notes: Vec<Skipped>,
+    /// The Valkey release each managed cache runs once the files are applied (see
+    /// [`ManagedEngine`]), in inventory order.
+    pub engines: Vec<ManagedEngine>,
+    /// Directories whose files raise a module version or the provider requirement: Terraform
+    /// refuses to plan there until `terraform init` has installed the new module release
+    /// (`terraform init -upgrade` when the provider requirement rises past the lock file).
+    pub init_dirs: Vec<String>,
+}
+
+/// The Valkey engine a managed cache runs after the move: the version the generated files
+/// write for a cache they move, or the version already written for a cache that runs Valkey.
+///
+/// The services lag the open-source releases (MemoryDB offers Valkey 7.2 while ElastiCache
+/// offers 9.1), so a cache can end up on an older Valkey than the plan's target profile: the
+/// commands and configuration it will accept are those of `version`, and that is the server
+/// to validate the applications that use it against. Caches that stay on Redis OSS (blocked,
+/// skipped, or not moved by these files) are not listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagedEngine {
+    /// The Terraform directory, relative to the scan root.
+    pub dir: String,
+    /// The cache's address in that directory (`aws_memorydb_cluster.inventory`,
+    /// `module.sessions_cache`, or `module.cache.aws_elasticache_replication_group.c` for a
+    /// cache in a local module, listed once per caller).
+    pub address: String,
+    /// `elasticache`, `elasticache-serverless` or `memorydb` (the keys of `rules/terraform.toml`).
+    pub service: String,
+    /// The engine version as the service names it: `9.1`, `7.2`; a serverless cache's major
+    /// version (`9`). `None` when the cache already runs Valkey and its version is not written
+    /// or cannot be resolved (the service then picks its default).
+    pub version: Option<String>,
+    /// Moved by the generated files (false: it already ran Valkey).
+    pub moved: bool,
+}
+
+impl ManagedEngine {
+    /// The server release this cache runs, as a version a profile can be matched against
+    /// (`7.2` → `7.2.0`; a serverless major `9` → `9.0.0`).
+    pub fn server_version(&self) -> Option<String> {
+        let v = self.version.as_deref()?;
+        let parts: Vec<&str> = v.split('.').collect();
+        Some(match parts.len() {
+            1 => format!("{v}.0.0"),
+            2 => format!("{v}.0"),
+            _ => v.to_string(),
+        })
+    }
 }
 
 #[derive(Default)]
@@ -58,6 +109,8 @@ struct DirPlan {
     new_resources: Vec<Block>,
     /// The strictest provider release the directory's changes need.
     provider_need: Option<String>,
+    /// A module version changes: `terraform init` must fetch it.
+    needs_init: bool,
 }
 
 /// The override files that move every Redis cache of `inventory` that can move in place to
@@ -65,10 +118,12 @@ struct DirPlan {
 pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &str) -> Overrides {
     let mut plans: BTreeMap<String, DirPlan> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let mut engines = Vec::new();
     let caches = view::caches(inventory, k);
     for c in &caches {
         let result = match c.service {
-            Service::Global => global(c, &caches, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
+            Service::Global => global::global(c, &caches, inventory, k, target_version)
+                .map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
             Service::CacheCluster => match c.engine {
                 Engine::Written(ref e) if e == "redis" => {
                     Err("an aws_elasticache_cluster cannot run Valkey; move it into a replication group first (TF002)"
@@ -79,9 +134,11 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             _ if c.in_global_datastore() && c.engine.is_redis() => {
                 continue; // moved by the global group's override
             }
-            _ if moves(c) => match via_callers(c, inventory, k, target_version) {
+            _ if moves(c) => match modules::via_callers(c, inventory, k, target_version) {
                 Some(result) => result,
-                None => cache(c, inventory, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)])),
+                None => {
+                    resources::cache(c, inventory, k, target_version).map(|ch| ch.map(|ch| vec![(c.r.dir.clone(), ch)]))
+                }
             },
             _ => match &c.engine {
                 Engine::Unresolved { expr, reason } if c.service != Service::CacheCluster => {
@@ -95,10 +152,15 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
                 for (dir, change) in changes {
                     let plan = plans.entry(dir).or_default();
                     add_block(&mut plan.overrides, change.override_block);
+                    for b in change.extra_overrides {
+                        add_block(&mut plan.overrides, b);
+                    }
                     plan.new_resources.extend(change.new_resources);
+                    plan.needs_init |= change.needs_init;
                     if let Some(need) = change.provider_need {
                         plan.provider_need = strictest(plan.provider_need.take(), need);
                     }
+                    engines.extend(change.moved.into_iter().map(Moved::into_engine));
                 }
             }
             Ok(None) => {}
@@ -107,6 +169,7 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             }
         }
     }
+    already_valkey(inventory, &caches, &mut engines);
     let mut notes = Vec::new();
     for (dir, _) in plans.iter() {
         let callers: Vec<&str> = inventory
@@ -127,11 +190,16 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
         }
     }
     let mut files = Vec::new();
+    let mut init_dirs = Vec::new();
     for (dir, mut plan) in plans {
         if let Some(need) = &plan.provider_need
             && let Some(block) = provider_override(inventory, &dir, need)
         {
             plan.overrides.insert(0, block);
+            plan.needs_init = true;
+        }
+        if plan.needs_init {
+            init_dirs.push(dir.clone());
         }
         let header = vec![
             "Generated by valkey-migrate: moves this directory's caches from Redis OSS to Valkey.".to_string(),
@@ -159,16 +227,84 @@ pub fn generate(inventory: &Inventory, k: &TerraformKnowledge, target_version: &
             });
         }
     }
-    Overrides { files, skipped, notes }
+    Overrides { files, skipped, notes, engines, init_dirs }
 }
 
 /// Changes by target directory; `Ok(None)`: nothing to change; `Err`: left alone, and why.
 type ChangeResult = Result<Option<Vec<(String, Change)>>, String>;
 
+#[derive(Default)]
 struct Change {
     override_block: Block,
+    /// Other blocks of the same directory that change with it.
+    extra_overrides: Vec<Block>,
     new_resources: Vec<Block>,
     provider_need: Option<String>,
+    /// It raises a module version (`terraform init` must fetch the release).
+    needs_init: bool,
+    /// The caches the change moves.
+    moved: Vec<Moved>,
+}
+
+/// A cache a change moves, and where.
+struct Moved {
+    dir: String,
+    address: String,
+    service: Service,
+    version: String,
+}
+
+impl Moved {
+    fn of(c: &Cache, dir: &str, address: &str, version: &str) -> Moved {
+        Moved { dir: dir.into(), address: address.into(), service: c.service, version: version.into() }
+    }
+
+    fn into_engine(self) -> ManagedEngine {
+        ManagedEngine {
+            dir: self.dir,
+            address: self.address,
+            service: self.service.knowledge_key().into(),
+            version: Some(self.version),
+            moved: true,
+        }
+    }
+}
+
+/// The caches that already run Valkey: by their own `engine`, or as members of a global
+/// datastore whose global group says `engine = "valkey"`.
+fn already_valkey(inv: &Inventory, caches: &[Cache], engines: &mut Vec<ManagedEngine>) {
+    let listed: BTreeSet<(String, String)> = engines.iter().map(|e| (e.dir.clone(), e.address.clone())).collect();
+    let valkey_globals: Vec<&InfraResource> = inv
+        .infra
+        .iter()
+        .filter(|r| {
+            r.resource_type == "aws_elasticache_global_replication_group" && r.attr_str("engine") == Some("valkey")
+        })
+        .collect();
+    for c in caches {
+        if matches!(c.service, Service::Global | Service::CacheCluster)
+            || listed.contains(&(c.r.dir.clone(), c.r.address.clone()))
+        {
+            continue;
+        }
+        let global = valkey_globals.iter().find(|g| {
+            g.dir == c.r.dir
+                && (view::referenced(g, "primary_replication_group_id", &c.r.resource_type).contains(&c.r.address)
+                    || view::referenced(c.r, "global_replication_group_id", &g.resource_type).contains(&g.address))
+        });
+        let version = match (global, c.engine.name()) {
+            (Some(g), _) => g.attr_str("engine_version").map(String::from),
+            (None, Some("valkey")) => c.str_value("engine_version"),
+            _ => continue,
+        };
+        engines.push(ManagedEngine {
+            dir: c.r.dir.clone(),
+            address: c.r.address.clone(),
+            service: c.service.knowledge_key().into(),
+            version,
+            moved: false,
+        });
+    }
 }
 
 /// Two changes to the same block (two caches of one module, one caller) become one block.
@@ -185,65 +321,6 @@ fn add_block(blocks: &mut Vec<Block>, b: Block) {
     }
 }
 
-/// A cache inside a local module whose engine comes from the callers' arguments: the change
-/// goes on each caller's module block (module inputs can be overridden; the resources inside
-/// a module cannot be reached from outside it). `None` when the engine is not set that way.
-fn via_callers(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, target: &str) -> Option<ChangeResult> {
-    // A value that flows from a variable (directly or through locals) is what a caller sets.
-    let from_caller = |key: &str| c.r.origins.get(key).and_then(|o| o.via.strip_prefix("var.")).map(String::from);
-    let callers: Vec<&InfraResource> = inv
-        .infra
-        .iter()
-        .filter(|r| r.module.as_ref().and_then(|m| m.local_dir.as_deref()) == Some(c.r.dir.as_str()))
-        .collect();
-    if callers.is_empty() {
-        return None;
-    }
-    let engine_input = from_caller("engine")?;
-    let inside = |key: &str| {
-        let at = c.r.attr_location(key);
-        format!(
-            "{key} is written inside the module ({}:{}); the callers can only change the engine, so change {key} \
-             there in the same apply",
-            at.file, at.line
-        )
-    };
-    let version_key = c.key("engine_version").unwrap_or_else(|| "engine_version".into());
-    let Some(version_input) = from_caller(&version_key) else {
-        return Some(Err(inside(&version_key)));
-    };
-    let version = k.pick_version(c.service.knowledge_key(), target)?;
-    let mut pg_input = None;
-    if c.r.has("parameter_group_name") {
-        let name = c.r.attr_str("parameter_group_name").unwrap_or_default();
-        match (from_caller("parameter_group_name"), valkey_family(c, k, version)) {
-            (Some(input), Some(family)) if name.starts_with("default.") => {
-                let suffix = if name.contains(".cluster.on") { ".cluster.on" } else { "" };
-                let default =
-                    k.family(&family).map_or_else(|| format!("default.{family}"), |f| f.default_group.clone());
-                pg_input = Some((input, format!("{default}{suffix}")));
-            }
-            _ => return Some(Err(inside("parameter_group_name"))),
-        }
-    }
-    let changes = callers
-        .iter()
-        .map(|call| {
-            let mut b = Block::new("module", &[call.name.as_str()]);
-            b.comments.push(format!(
-                "{}: {} in {} moves to Valkey {version} through this call's inputs.",
-                call.address, c.r.address, c.r.dir
-            ));
-            b = b.string(&engine_input, "valkey").string(&version_input, version);
-            if let Some((input, name)) = &pg_input {
-                b = b.string(input, name);
-            }
-            (call.dir.clone(), Change { override_block: b, new_resources: Vec::new(), provider_need: None })
-        })
-        .collect();
-    Some(Ok(Some(changes)))
-}
-
 fn join(dir: &str, file: &str) -> String {
     if dir == "." { file.to_string() } else { format!("{dir}/{file}") }
 }
@@ -254,220 +331,6 @@ fn strictest(a: Option<String>, b: String) -> Option<String> {
         Some(a) if parse_version(&a) >= parse_version(&b) => a,
         _ => b,
     })
-}
-
-fn cache(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, target: &str) -> Result<Option<Change>, String> {
-    let version =
-        k.pick_version(c.service.knowledge_key(), target).ok_or("no Valkey version known for this service")?;
-    if let Some(m) = c.module {
-        return module(c, m, k, version).map(Some);
-    }
-    let labels = [c.r.resource_type.as_str(), c.r.name.as_str()];
-    let mut b = Block::new("resource", &labels);
-    b.comments.push(format!("{}: Redis OSS to Valkey {version}, in place.", c.r.address));
-    b = b.string("engine", "valkey");
-    let version_key = c.key("engine_version").unwrap_or_else(|| "engine_version".into());
-    b = b.string(&version_key, version);
-    let mut new_resources = Vec::new();
-    if let Some(family) = valkey_family(c, k, version) {
-        match parameter_group(c, inv, k, &family)? {
-            PgChange::None => {}
-            PgChange::Name(name) => b = b.string("parameter_group_name", &name),
-            PgChange::New(new_block, reference) => {
-                b = b.attr("parameter_group_name", Expr::Raw(reference));
-                new_resources.push(new_block);
-            }
-        }
-    }
-    let feature = if c.service == Service::MemoryDb { "memorydb-engine" } else { "elasticache-valkey" };
-    Ok(Some(Change { override_block: b, new_resources, provider_need: k.minimum(feature).map(|m| m.version.clone()) }))
-}
-
-enum PgChange {
-    None,
-    Name(String),
-    New(Block, String),
-}
-
-fn parameter_group(c: &Cache, inv: &Inventory, k: &TerraformKnowledge, family: &str) -> Result<PgChange, String> {
-    let memorydb = c.service == Service::MemoryDb;
-    let pg_type = if memorydb { "aws_memorydb_parameter_group" } else { "aws_elasticache_parameter_group" };
-    if !c.r.has("parameter_group_name") {
-        return Ok(if memorydb { PgChange::Name("default.memorydb-valkey7".into()) } else { PgChange::None });
-    }
-    if let Some(name) = c.r.attr_str("parameter_group_name") {
-        if memorydb && name.starts_with("default.") {
-            return Ok(PgChange::Name("default.memorydb-valkey7".into()));
-        }
-        if let Some(rest) = name.strip_prefix("default.") {
-            let suffix = if rest.contains(".cluster.on") { ".cluster.on" } else { "" };
-            let default = k.family(family).map_or_else(|| format!("default.{family}"), |f| f.default_group.clone());
-            return Ok(PgChange::Name(format!("{default}{suffix}")));
-        }
-    }
-    let referenced = view::referenced(c.r, "parameter_group_name", pg_type);
-    let [address] = referenced.as_slice() else {
-        let expr = c.r.spans.get("parameter_group_name").map(|s| s.expr.clone()).unwrap_or_default();
-        return Err(format!(
-            "parameter_group_name = {expr} names a custom group this directory does not declare; create a {family} \
-             copy of it with the same static parameters and point parameter_group_name at it with the engine change"
-        ));
-    };
-    let pg = view::find(inv, &c.r.dir, address)
-        .ok_or_else(|| format!("{address} is referenced but not declared in {}", c.r.dir))?;
-    copy_parameter_group(inv, pg, k, family).map(|(block, name)| PgChange::New(block, format!("{pg_type}.{name}.name")))
-}
-
-/// A copy of a Redis parameter group in the Valkey family: same arguments and parameters
-/// (expressions copied as written), minus the parameters the family does not have.
-fn copy_parameter_group(
-    inv: &Inventory,
-    pg: &InfraResource,
-    k: &TerraformKnowledge,
-    family: &str,
-) -> Result<(Block, String), String> {
-    if pg.blocks_of("parameter").any(|b| b.dynamic) {
-        return Err(format!(
-            "{} builds its parameters with a dynamic block; write the {family} copy by hand",
-            pg.address
-        ));
-    }
-    let removed = k.family(family).map(|f| f.removed.clone()).unwrap_or_default();
-    let mut new_name = format!("{}_{}", pg.name, family.replace('.', "_"));
-    // Never collide with a block the directory already declares (a copy made by hand).
-    while inv.infra.iter().any(|r| r.dir == pg.dir && r.resource_type == pg.resource_type && r.name == new_name) {
-        new_name.push_str("_new");
-    }
-    let mut b = Block::new("resource", &[pg.resource_type.as_str(), new_name.as_str()]);
-    b.comments.push(format!("Copy of {} for {family}.", pg.address));
-    let mut keys: Vec<&String> = pg.spans.keys().collect();
-    keys.sort_by_key(|key| pg.attribute_lines.get(*key).copied().unwrap_or(u32::MAX));
-    for key in keys {
-        let expr = pg.spans[key].expr.clone();
-        let value = match key.as_str() {
-            "family" => Expr::Literal(Value::String(family.into())),
-            "name" => match pg.attr_str("name") {
-                Some(n) => Expr::Literal(Value::String(renamed(n, family))),
-                None => Expr::Raw(format!("\"${{{expr}}}-{}\"", family.replace('_', "-"))),
-            },
-            "description" => match pg.attr_str("description") {
-                Some(d) => Expr::Literal(Value::String(format!("{d} (Valkey)"))),
-                None => Expr::Raw(expr),
-            },
-            "tags" | "tags_all" | "provider" | "count" | "for_each" => Expr::Raw(expr),
-            _ => Expr::Raw(expr),
-        };
-        b.attrs.push((key.clone(), value));
-    }
-    for p in pg.blocks_of("parameter") {
-        let name = p.attributes.get("name").and_then(|v| v.as_str());
-        if name.is_some_and(|n| removed.iter().any(|r| r.eq_ignore_ascii_case(n))) {
-            continue;
-        }
-        let mut nb = Block::new("parameter", &[]);
-        for key in ["name", "value"] {
-            if let Some(s) = p.spans.get(key) {
-                nb.attrs.push((key.into(), Expr::Raw(s.expr.clone())));
-            }
-        }
-        b.blocks.push(nb);
-    }
-    if pg.create_before_destroy() || !pg.has("name") {
-        let mut lc = Block::new("lifecycle", &[]);
-        lc.attrs.push(("create_before_destroy".into(), Expr::Literal(Value::Bool(true))));
-        b.blocks.push(lc);
-    }
-    Ok((b, new_name))
-}
-
-/// `sessions-redis7` → `sessions-valkey8`; a name without the old family gets a suffix.
-fn renamed(name: &str, family: &str) -> String {
-    let dashed = family.replace(['.', '_'], "-");
-    for old in [
-        "redis7",
-        "redis6-x",
-        "redis6.x",
-        "redis5.0",
-        "redis5-0",
-        "redis4.0",
-        "memorydb-redis7",
-        "memorydb_redis7",
-        "redis",
-    ] {
-        if let Some(at) = name.rfind(old) {
-            return format!("{}{dashed}{}", &name[..at], &name[at + old.len()..]);
-        }
-    }
-    format!("{name}-{dashed}")
-}
-
-fn module(
-    c: &Cache,
-    m: &crate::knowledge::terraform::ModuleSpec,
-    k: &TerraformKnowledge,
-    version: &str,
-) -> Result<Change, String> {
-    if let Some(call) = &c.r.module
-        && let Some(v) = &call.version
-        && allows_at_least(v, &m.valkey_since) == Some(Allows::Never)
-    {
-        return Err(format!(
-            "{} \"{v}\" predates Valkey support ({}); raise the module version first (TF007)",
-            m.id, m.valkey_since
-        ));
-    }
-    let mut b = Block::new("module", &[c.r.name.as_str()]);
-    b.comments.push(format!("{}: Redis OSS to Valkey {version} through the module's inputs.", c.r.address));
-    b = b.string(m.input("engine").unwrap_or("engine"), "valkey");
-    b = b.string(m.input("engine_version").unwrap_or("engine_version"), version);
-    if let (Some(family_key), Some(family)) = (m.input("family"), valkey_family(c, k, version)) {
-        b = b.string(family_key, &family);
-        if let Some(params_key) = m.input("parameters")
-            && let Some(Value::Array(items)) = c.r.attr(params_key)
-            && let Some(f) = k.family(&family)
-        {
-            let kept: Vec<Value> = items
-                .iter()
-                .filter(|p| !p.get("name").and_then(Value::as_str).is_some_and(|n| f.removed.iter().any(|r| r == n)))
-                .cloned()
-                .collect();
-            if kept.len() != items.len() {
-                b = b.attr(params_key, Expr::Literal(Value::Array(kept)));
-            }
-        }
-    }
-    Ok(Change { override_block: b, new_resources: Vec::new(), provider_need: None })
-}
-
-/// A global datastore moves through its global group (provider >= 6.11.0).
-fn global(c: &Cache, caches: &[Cache], k: &TerraformKnowledge, target: &str) -> Result<Option<Change>, String> {
-    let primary = caches.iter().find(|p| {
-        p.global_primary && p.r.dir == c.r.dir && {
-            view::referenced(c.r, "primary_replication_group_id", "aws_elasticache_replication_group")
-                .contains(&p.r.address)
-        }
-    });
-    let Some(primary) = primary else {
-        return Err(
-            "the primary replication group is not declared in this directory; set engine on the global group by hand"
-                .into(),
-        );
-    };
-    if !primary.engine.is_redis() {
-        return Ok(None);
-    }
-    let version = k.pick_version("elasticache", target).ok_or("no Valkey version known")?;
-    let mut b = Block::new("resource", &[c.r.resource_type.as_str(), c.r.name.as_str()]);
-    b.comments.push(format!(
-        "{}: the global datastore and every member move to Valkey {version} (hashicorp/aws >= 6.11.0).",
-        c.r.address
-    ));
-    b = b.string("engine", "valkey").string("engine_version", version);
-    Ok(Some(Change {
-        override_block: b,
-        new_resources: Vec::new(),
-        provider_need: k.minimum("global-engine").map(|m| m.version.clone()),
-    }))
 }
 
 /// A `terraform` block raising hashicorp/aws when this directory's constraint never reaches

@@ -82,6 +82,7 @@ fn plain_replication_group_moves_with_a_new_parameter_group() {
     let (o, m) = generate_and_merge("plain", "9.1.2");
     insta::assert_snapshot!("plain_override", contents(&o, "valkey_override.tf"));
     insta::assert_snapshot!("plain_parameter_groups", contents(&o, "valkey_parameter_groups.tf"));
+    assert!(o.init_dirs.is_empty(), "nothing to install: {:?}", o.init_dirs);
     let rg = merged(&m, "aws_elasticache_replication_group.sessions");
     assert_eq!(rg.attr_str("engine"), Some("valkey"));
     assert_eq!(rg.attr_str("engine_version"), Some("9.1"));
@@ -129,8 +130,15 @@ fn modules_are_moved_through_their_inputs_and_old_modules_are_left_alone() {
     let ledger = merged(&m, "module.ledger");
     assert_eq!(ledger.attr_str("parameter_group_family"), Some("memorydb_valkey7"));
     assert_eq!(ledger.attr_str("engine_version"), Some("7.2"));
-    assert!(o.skipped.iter().any(|s| s.address == "module.sessions" && s.reason.contains("1.4.0")), "{:?}", o.skipped);
-    assert!(merged(&m, "module.sessions").attr_str("engine").is_none());
+    // A module pinned below its first Valkey release is raised to it in the same override
+    // (same major version), with its engine, family and parameters.
+    assert!(o.skipped.is_empty(), "{:?}", o.skipped);
+    assert_eq!(o.init_dirs, ["."], "terraform init must fetch the new module release");
+    let sessions = merged(&m, "module.sessions");
+    assert_eq!(sessions.module.as_ref().and_then(|c| c.version.as_deref()), Some("1.4.0"));
+    assert_eq!(sessions.attr_str("engine"), Some("valkey"));
+    assert_eq!(sessions.attr_str("parameter_group_family"), Some("valkey9"));
+    assert_eq!(sessions.attributes["parameters"], serde_json::json!([{"name": "latency-tracking", "value": "yes"}]));
     // The module's parameter list loses what the Valkey family does not have.
     let events = merged(&m, "module.events");
     assert_eq!(events.attributes["parameters"], serde_json::json!([{"name": "notify-keyspace-events", "value": "Ex"}]));
@@ -143,7 +151,13 @@ fn a_global_datastore_moves_through_its_global_group_and_raises_the_provider() {
     insta::assert_snapshot!("global_override", contents(&o, "valkey_override.tf"));
     let g = merged(&m, "aws_elasticache_global_replication_group.orders");
     assert_eq!(g.attr_str("engine"), Some("valkey"));
-    assert_eq!(merged(&m, "aws_elasticache_replication_group.primary").attr_str("engine"), Some("redis"));
+    // The primary's own arguments follow, so the configuration says what runs (the provider
+    // ignores them on a member); the secondary's conflict with global_replication_group_id.
+    assert_eq!(merged(&m, "aws_elasticache_replication_group.primary").attr_str("engine"), Some("valkey"));
+    assert!(!merged(&m, "aws_elasticache_replication_group.secondary").has("engine"));
+    // No parameter group is written: the primary names none (the service keeps its default).
+    assert!(!merged(&m, "aws_elasticache_global_replication_group.orders").has("parameter_group_name"));
+    assert_eq!(o.init_dirs, ["."], "the provider requirement rises");
     let aws: Vec<_> = m.inventory.providers.iter().filter(|p| p.dir == ".").collect();
     assert_eq!(aws.len(), 1);
     assert_eq!(aws[0].constraint.as_deref(), Some(">= 6.11.0"));
@@ -185,7 +199,17 @@ fn the_output_is_what_terraform_fmt_leaves_when_terraform_is_installed() {
         eprintln!("skipping: terraform is not on PATH");
         return;
     };
-    for name in ["plain", "variables", "modules", "global", "memorydb", "old-provider", "serverless", "cluster"] {
+    for name in [
+        "plain",
+        "variables",
+        "modules",
+        "global",
+        "global-parameter-groups",
+        "memorydb",
+        "old-provider",
+        "serverless",
+        "cluster",
+    ] {
         let (o, _) = generate_and_merge(name, "9.1.2");
         // Terraform itself loads the directory with the files merged in (`terraform providers`
         // needs no provider download): a missing target or a forbidden override fails here.
@@ -290,4 +314,144 @@ fn a_module_whose_engine_comes_from_its_callers_is_moved_at_each_caller() {
     assert_eq!(inner.attr_str("engine"), Some("valkey"));
     assert_eq!(inner.attr_str("engine_version"), Some("9.1"));
     assert_eq!(inner.attr_str("parameter_group_name"), Some("default.valkey9"));
+}
+
+#[test]
+fn a_global_datastore_changes_the_members_parameter_group_with_the_major_upgrade() {
+    let (o, m) = generate_and_merge("global-parameter-groups", "9.1.2");
+    insta::assert_snapshot!("global_parameter_groups_override", contents(&o, "valkey_override.tf"));
+    // A default group becomes the Valkey family's default in the same cluster mode, on the
+    // global group (where the provider sends it, with the major version) and on the primary.
+    let carts = merged(&m, "aws_elasticache_global_replication_group.carts");
+    assert_eq!(carts.attr_str("engine"), Some("valkey"));
+    assert_eq!(carts.attr_str("parameter_group_name"), Some("default.valkey9.cluster.on"));
+    let carts_eu = merged(&m, "aws_elasticache_replication_group.carts_eu");
+    assert_eq!(carts_eu.attr_str("parameter_group_name"), Some("default.valkey9.cluster.on"));
+    assert_eq!((carts_eu.attr_str("engine"), carts_eu.attr_str("engine_version")), (Some("valkey"), Some("9.1")));
+    let carts_us = merged(&m, "aws_elasticache_replication_group.carts_us");
+    assert!(!carts_us.has("engine") && !carts_us.has("parameter_group_name"), "a secondary conflicts with them");
+    // A custom group gets a Valkey copy, named after the original's expression.
+    let pricing = merged(&m, "aws_elasticache_global_replication_group.pricing");
+    assert_eq!(pricing.spans["parameter_group_name"].expr, "aws_elasticache_parameter_group.pricing_valkey9.name");
+    let copy = contents(&o, "valkey_parameter_groups.tf");
+    assert!(copy.contains(r#"name   = "pricing-${terraform.workspace}-valkey9""#), "{copy}");
+    assert!(!copy.contains("lazyfree-lazy-expire"), "{copy}");
+    // Every member is listed with the engine it runs afterwards.
+    let engines: Vec<(&str, Option<&str>, bool)> =
+        o.engines.iter().map(|e| (e.address.as_str(), e.version.as_deref(), e.moved)).collect();
+    assert_eq!(
+        engines,
+        [
+            ("aws_elasticache_replication_group.carts_eu", Some("9.1"), true),
+            ("aws_elasticache_replication_group.carts_us", Some("9.1"), true),
+            ("aws_elasticache_replication_group.pricing_eu", Some("9.1"), true),
+        ]
+    );
+}
+
+#[test]
+fn a_global_datastore_upgrade_within_a_major_version_leaves_the_parameter_group() {
+    // Redis OSS 7.1 to Valkey 7.2 is a minor upgrade: the provider refuses a parameter group
+    // change with it.
+    let (o, m) = generate_and_merge("global-parameter-groups", "7.2.4");
+    let carts = merged(&m, "aws_elasticache_global_replication_group.carts");
+    assert_eq!((carts.attr_str("engine"), carts.attr_str("engine_version")), (Some("valkey"), Some("7.2")));
+    assert!(!carts.has("parameter_group_name"));
+    assert!(!o.files.iter().any(|f| f.path == "valkey_parameter_groups.tf"));
+}
+
+#[test]
+fn the_engine_each_cache_runs_afterwards_is_listed_per_service() {
+    // The go sample: MemoryDB offers Valkey 7.2 at most, so its cluster runs 7.2 although the
+    // target is 9.1.
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-projects/go-inventory-reservations");
+    let o = generate(&parse_tree(&sample).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    assert_eq!(
+        o.engines,
+        [ManagedEngine {
+            dir: "infra".into(),
+            address: "aws_memorydb_cluster.inventory".into(),
+            service: "memorydb".into(),
+            version: Some("7.2".into()),
+            moved: true,
+        }]
+    );
+    assert_eq!(o.engines[0].server_version().as_deref(), Some("7.2.0"));
+
+    let (o, _) = generate_and_merge("serverless", "9.1.2");
+    let e = o.engines.iter().find(|e| e.address == "aws_elasticache_serverless_cache.api").unwrap();
+    assert_eq!(
+        (e.service.as_str(), e.version.as_deref(), e.server_version().as_deref()),
+        ("elasticache-serverless", Some("9"), Some("9.0.0"))
+    );
+
+    // Modules, and a local module's cache once per caller.
+    let (o, _) = generate_and_merge("modules", "9.1.2");
+    let listed: Vec<(&str, &str, Option<&str>)> =
+        o.engines.iter().map(|e| (e.address.as_str(), e.service.as_str(), e.version.as_deref())).collect();
+    assert!(listed.contains(&("module.ledger", "memorydb", Some("7.2"))), "{listed:?}");
+    assert!(listed.contains(&("module.sessions", "elasticache", Some("9.1"))), "{listed:?}");
+}
+
+#[test]
+fn after_the_move_the_generator_has_nothing_left_to_write_and_lists_what_runs_valkey() {
+    for name in ["plain", "global-parameter-groups", "memorydb", "modules"] {
+        let (first, merged) = generate_and_merge(name, "9.1.2");
+        let again = generate(&merged.inventory, TerraformKnowledge::embedded(), "9.1.2");
+        assert!(again.files.is_empty(), "{name}: {:#?}", again.files);
+        let before: Vec<_> = first.engines.iter().map(|e| (&e.address, &e.version)).collect();
+        let after: Vec<_> = again.engines.iter().map(|e| (&e.address, &e.version)).collect();
+        assert_eq!(before.len(), after.len(), "{name}: {before:?} vs {after:?}");
+        for b in &before {
+            assert!(after.contains(b), "{name}: {b:?} missing from {after:?}");
+        }
+        assert!(again.engines.iter().all(|e| !e.moved));
+    }
+}
+
+#[test]
+fn a_module_parameter_list_built_from_locals_is_filtered_where_it_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"locals {
+  params = [
+    { name = "maxmemory-policy", value = var.policy },
+    { name = "lazyfree-lazy-eviction", value = "yes" },
+  ]
+}
+
+variable "policy" {
+  default = "allkeys-lru"
+}
+
+module "cache" {
+  source                 = "terraform-aws-modules/elasticache/aws"
+  version                = "~> 1.6"
+  replication_group_id   = "cache"
+  engine_version         = "7.1"
+  parameter_group_family = "redis7"
+  parameters             = local.params
+}
+"#,
+    )
+    .unwrap();
+    let o = generate(&parse_tree(tmp.path()).inventory, TerraformKnowledge::embedded(), "9.1.2");
+    let text = contents(&o, "valkey_override.tf");
+    // Not the values of this one workspace: the same expression, filtered.
+    assert!(
+        text.contains(
+            r#"parameters             = [for p in local.params : p if !contains(["lazyfree-lazy-eviction"], p.name)]"#
+        ),
+        "{text}"
+    );
+    std::fs::write(tmp.path().join(OVERRIDE_FILE), text).unwrap();
+    let m = parse_tree(tmp.path());
+    assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+    let cache = merged(&m, "module.cache");
+    assert_eq!(
+        cache.attributes["parameters"],
+        serde_json::json!([{"name": "maxmemory-policy", "value": "allkeys-lru"}])
+    );
+    assert_eq!(cache.origins.get("parameters").map(|o| o.via.as_str()), Some("local.params"));
 }

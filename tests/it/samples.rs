@@ -213,8 +213,7 @@ fn node_session_service() {
         name: "node-session-service",
         verdict: "ready-with-changes",
         audit_exit: 0,
-        // The Redis-family group keeps its Valkey-less parameter after the Valkey copy exists.
-        leftovers: &["TF010@infra/main.tf:40"],
+        leftovers: &[],
         validate_failures: &[],
     });
 }
@@ -276,16 +275,7 @@ fn platform_infra() {
         name: "platform-infra",
         verdict: "ready-with-changes",
         audit_exit: 1,
-        leftovers: &[
-            // The global datastore's members stay flagged after the global group moves.
-            "TF003@terraform/global/checkout-datastore/main.tf:25",
-            "TF003@terraform/global/checkout-datastore/main.tf:7",
-            // module.sessions_cache (terraform-aws-modules 1.2.0) gets no override at all.
-            "TF001@terraform/prod/caches/main.tf:5",
-            "TF007@terraform/prod/caches/main.tf:7",
-            "TF009@terraform/prod/caches/main.tf:5",
-            "TF010@terraform/prod/caches/main.tf:32",
-        ],
+        leftovers: &[],
         validate_failures: &[],
     });
 }

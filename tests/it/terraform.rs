@@ -1,7 +1,7 @@
 //! Terraform end to end: the binary's inventory and audit on repositories shaped like real
 //! ones (testdata/terraform/<shape>/).
 
-use crate::common::{audit_json, cmd, finding_keys, testdata};
+use crate::common::{audit_json, cmd, copy_tree, finding_keys, testdata};
 
 const SHAPES: &[&str] = &[
     "plain",
@@ -175,4 +175,41 @@ fn a_target_selects_the_valkey_release_the_findings_name() {
     let (doc, _) = audit_json(&testdata("terraform/plain"), &["--no-config", "--select", "TF001"]);
     let msg = doc["findings"][0]["message"].as_str().unwrap();
     assert!(msg.contains("engine_version = \"9.1\""), "{msg}");
+}
+
+/// Writes the plan for a copy of a fixture, copies its Terraform files into place the way a
+/// team would, and returns the findings of a re-audit (`code@file:line`).
+fn audit_after_applying_the_plan(shape: &str) -> Vec<String> {
+    let repo = copy_tree(&testdata(&format!("terraform/{shape}")));
+    let out = tempfile::tempdir().unwrap();
+    let status = cmd().args(["plan", ".", "--no-config", "--out"]).arg(out.path()).current_dir(repo.path()).output();
+    let status = status.unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("plan.json")).unwrap()).unwrap();
+    let mut applied = 0;
+    for a in plan["artifacts"].as_array().unwrap().iter().filter(|a| a["kind"] == "terraform") {
+        let dest = repo.path().join(a["replaces"].as_str().unwrap());
+        assert!(!dest.exists(), "{} would overwrite a file", dest.display());
+        std::fs::copy(out.path().join(a["path"].as_str().unwrap()), dest).unwrap();
+        applied += 1;
+    }
+    assert!(applied > 0, "{shape}: the plan wrote no Terraform files");
+    let (doc, _) = audit_json(repo.path(), &["--no-config"]);
+    finding_keys(&doc)
+}
+
+#[test]
+fn applied_overrides_leave_no_finding_they_resolve() {
+    // What the overrides resolve: the engine move (TF001/TF009), old module pins (TF007),
+    // global datastore members (TF003) and Redis-only parameters (TF010, also on the Redis
+    // group a Valkey copy replaced, which stays for the rollback window).
+    let resolved = ["TF001", "TF003", "TF007", "TF009", "TF010"];
+    for shape in ["plain", "modules", "global", "global-parameter-groups", "memorydb", "serverless", "variables"] {
+        let left: Vec<String> = audit_after_applying_the_plan(shape)
+            .into_iter()
+            .filter(|k| resolved.iter().any(|code| k.starts_with(&format!("{code}@"))))
+            .collect();
+        assert!(left.is_empty(), "{shape}: still reported after the overrides: {left:?}");
+    }
 }

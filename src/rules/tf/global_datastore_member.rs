@@ -48,6 +48,14 @@ impl Rule for GlobalDatastoreMember {
             {
                 continue;
             }
+            // The global group already moves every member (engine is set there).
+            let global_moves = global
+                .as_deref()
+                .and_then(|address| globals.iter().find(|g| g.dir == c.r.dir && g.address == address))
+                .is_some_and(|g| g.attr_str("engine").is_some_and(|e| e.eq_ignore_ascii_case("valkey")));
+            if global_moves {
+                continue;
+            }
             let global_name = global.clone().unwrap_or_else(|| "its aws_elasticache_global_replication_group".into());
             let effect = if role == "the primary" {
                 "a change of engine here is suppressed: the plan shows nothing and nothing moves"

@@ -1,6 +1,7 @@
-use super::view::{self, Service};
+use super::view::{self, Cache, Service};
 use super::{knowledge, target_version};
 use crate::findings::{Finding, Severity};
+use crate::inventory::{InfraResource, Inventory};
 use crate::knowledge::terraform::{Family, TerraformKnowledge};
 use crate::location::Location;
 use crate::rules::{Rule, RuleContext};
@@ -24,7 +25,11 @@ impl Rule for ParameterNotInValkeyFamily {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
         let Some(k) = knowledge(cx, out) else { return };
         let target_family = k.family_for_version("elasticache", &target_version(cx, &k, Service::ElastiCache)).cloned();
+        let caches = view::caches(cx.inventory, &k);
         for r in cx.inventory.infra.iter().filter(|r| r.resource_type == "aws_elasticache_parameter_group") {
+            if left_behind(cx.inventory, r, &caches, &k) {
+                continue;
+            }
             let params: Vec<Param> = r
                 .blocks_of("parameter")
                 .filter_map(|b| {
@@ -36,7 +41,7 @@ impl Rule for ParameterNotInValkeyFamily {
             let family = r.attr_str("family").unwrap_or_default().to_string();
             check_params(self.code(), &r.address, &r.dir, &family, &params, &k, target_family.as_ref(), out);
         }
-        for c in view::caches(cx.inventory, &k) {
+        for c in &caches {
             let (Some(_), Some(key)) = (c.module, c.key("parameters")) else { continue };
             if c.service == Service::MemoryDb {
                 continue;
@@ -52,6 +57,42 @@ impl Rule for ParameterNotInValkeyFamily {
             check_params(self.code(), &c.r.address, &c.r.dir, &family, &params, &k, target_family.as_ref(), out);
         }
     }
+}
+
+/// A Redis group the move leaves behind: every cache that uses it runs Valkey now, or none
+/// uses it any more and a Valkey copy of it sits beside it (what `valkey-migrate plan`
+/// writes; the old group stays for the rollback window). Nothing will move such a group to a
+/// Valkey family, so its Redis-only parameters are no concern. An unused group without a copy
+/// is still reported: it may be used by name from elsewhere.
+fn left_behind(inv: &Inventory, pg: &InfraResource, caches: &[Cache], k: &TerraformKnowledge) -> bool {
+    let name = pg.attr_str("name");
+    let users: Vec<&Cache> = caches
+        .iter()
+        .filter(|c| {
+            let key = c.key("parameter_group_name").unwrap_or_else(|| "parameter_group_name".into());
+            (c.r.dir == pg.dir && view::referenced(c.r, &key, &pg.resource_type).contains(&pg.address))
+                || (name.is_some() && c.r.attr_str(&key) == name)
+        })
+        .collect();
+    if !users.is_empty() {
+        return users.iter().all(|c| c.engine.name() == Some("valkey"));
+    }
+    inv.infra.iter().any(|o| o.dir == pg.dir && o.resource_type == pg.resource_type && is_valkey_copy(pg, o, k))
+}
+
+/// `copy` is a Valkey-family group with the parameters of `pg`, minus some its family dropped.
+fn is_valkey_copy(pg: &InfraResource, copy: &InfraResource, k: &TerraformKnowledge) -> bool {
+    let Some(family) = copy.attr_str("family").and_then(|f| k.family(f)).filter(|f| f.engine == "valkey") else {
+        return false;
+    };
+    let names = |r: &InfraResource| -> Vec<String> {
+        r.blocks_of("parameter")
+            .filter_map(|b| b.attributes.get("name")?.as_str().map(str::to_ascii_lowercase))
+            .collect()
+    };
+    let (old, new) = (names(pg), names(copy));
+    new.iter().all(|n| old.contains(n))
+        && old.iter().filter(|n| !new.contains(n)).all(|n| family.removed.iter().any(|r| r.eq_ignore_ascii_case(n)))
 }
 
 #[allow(clippy::too_many_arguments)]

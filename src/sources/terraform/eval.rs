@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+mod for_expr;
+
 /// A value, or why it is not known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluated {
@@ -55,6 +57,8 @@ pub struct Scope<'a> {
     depth: RefCell<u32>,
     /// The variables' values come from module calls, not from variable files.
     from_callers: bool,
+    /// The iteration variables of the `for` expressions being evaluated, innermost last.
+    bindings: RefCell<Vec<HashMap<String, Value>>>,
 }
 
 const MAX_DEPTH: u32 = 64;
@@ -72,6 +76,7 @@ impl<'a> Scope<'a> {
             locals_memo: RefCell::new(HashMap::new()),
             depth: RefCell::new(0),
             from_callers: !callers.is_empty(),
+            bindings: RefCell::new(Vec::new()),
         };
         for (name, var) in &model.variables {
             if let Some(d) = var.default {
@@ -214,7 +219,10 @@ impl<'a> Scope<'a> {
                 self.eval_template(&h.template)
             }
             Expression::Parenthesis(p) => self.eval(p.inner()),
-            Expression::Variable(v) => Evaluated::unknown(format!("`{}` is only known during a plan", v.as_str())),
+            Expression::Variable(v) => match self.bound(v.as_str()) {
+                Some(value) => Evaluated::known(value),
+                None => Evaluated::unknown(format!("`{}` is only known during a plan", v.as_str())),
+            },
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr);
                 match cond.value {
@@ -253,7 +261,7 @@ impl<'a> Scope<'a> {
                 Evaluated { value, origin }
             }
             Expression::BinaryOp(op) => self.binary(*op.operator.value(), &op.lhs_expr, &op.rhs_expr),
-            Expression::ForExpr(_) => Evaluated::unknown("a `for` expression is not evaluated statically"),
+            Expression::ForExpr(f) => self.eval_for(f),
         }
     }
 
@@ -294,6 +302,7 @@ impl<'a> Scope<'a> {
             (Expression::Variable(v), Some(TraversalOperator::GetAttr(name))) if v.as_str() == "local" => {
                 (self.local(name.as_str()), &ops[1..])
             }
+            (Expression::Variable(v), _) if self.bound(v.as_str()).is_some() => (self.eval(root), ops),
             (Expression::Variable(_), _) => {
                 return Evaluated::unknown(format!(
                     "refers to `{}`, known only during a plan",
@@ -372,7 +381,10 @@ impl<'a> Scope<'a> {
         self.locals_memo
             .borrow_mut()
             .insert(name.to_string(), Evaluated::unknown(format!("local.{name} refers to itself")));
+        // A local sees no `for` expression's iteration variables, whoever reads it.
+        let outer = std::mem::take(&mut *self.bindings.borrow_mut());
         let v = self.eval(&r.attr.value).with_origin(Some(self.origin_of(*r, "local", name)));
+        *self.bindings.borrow_mut() = outer;
         self.locals_memo.borrow_mut().insert(name.to_string(), v.clone());
         v
     }

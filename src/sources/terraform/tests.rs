@@ -106,8 +106,42 @@ resource "aws_elasticache_replication_group" "c" {
     let r = get(&facts, "aws_elasticache_replication_group.c");
     assert!(r.unresolved["engine"].reason.contains("data.terraform_remote_state.shared.outputs.engine"));
     assert_eq!(r.spans["parameter_group_name"].references, vec!["aws_elasticache_parameter_group.p.name"]);
-    assert!(r.unresolved["num_cache_clusters"].reason.contains("for"));
+    assert!(r.unresolved["num_cache_clusters"].reason.contains("var.subnets"));
     assert_eq!(r.attributes["description"], json!("cache-2"));
+}
+
+#[test]
+fn for_expressions_over_known_collections_resolve() {
+    let facts = run(&[(
+        "main.tf",
+        r#"
+locals {
+  params = [
+    { name = "maxmemory-policy", value = "allkeys-lru" },
+    { name = "lazyfree-lazy-eviction", value = "yes" },
+  ]
+  sizes = { prod = "large", dev = "small", qa = "small" }
+  leak  = p
+}
+resource "aws_elasticache_replication_group" "c" {
+  kept        = [for p in local.params : p if !contains(["lazyfree-lazy-eviction"], p.name)]
+  names       = [for i, p in local.params : "${i}:${p.name}"]
+  by_size     = { for env, size in local.sizes : size => env... }
+  upper       = { for k, v in local.sizes : upper(k) => v }
+  shadow      = [for p in ["x"] : local.leak]
+  duplicate   = { for k, v in local.sizes : v => k }
+  not_a_list  = [for c in "text" : c]
+}
+"#,
+    )]);
+    let r = get(&facts, "aws_elasticache_replication_group.c");
+    assert_eq!(r.attributes["kept"], json!([{"name": "maxmemory-policy", "value": "allkeys-lru"}]));
+    assert_eq!(r.attributes["names"], json!(["0:maxmemory-policy", "1:lazyfree-lazy-eviction"]));
+    assert_eq!(r.attributes["by_size"], json!({"large": ["prod"], "small": ["dev", "qa"]}));
+    assert_eq!(r.attributes["upper"], json!({"DEV": "small", "PROD": "large", "QA": "small"}));
+    assert!(r.unresolved["shadow"].reason.contains("`p`"), "a local never sees the iteration variable `p`");
+    assert!(r.unresolved["duplicate"].reason.contains("twice"), "{}", r.unresolved["duplicate"].reason);
+    assert!(r.unresolved["not_a_list"].reason.contains("cannot iterate"), "{}", r.unresolved["not_a_list"].reason);
 }
 
 #[test]
