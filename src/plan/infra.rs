@@ -20,6 +20,10 @@ fn plan_effect(code: &str) -> Option<&'static str> {
     })
 }
 
+fn shown(dir: &str) -> &str {
+    if dir.is_empty() { "." } else { dir }
+}
+
 fn dir_of(file: &str) -> &str {
     file.rsplit_once('/').map_or(".", |(d, _)| d)
 }
@@ -33,6 +37,20 @@ impl Contributor for Infrastructure {
             by_dir.entry(f.dir.as_str()).or_default().push(f);
         }
         let out = cx.artifact_dir();
+        // Lines of the caches the generator left alone: their findings are not answered by the
+        // files, so the step must not cite them as if they were.
+        let skipped_lines: Vec<(&str, u32)> = overrides
+            .skipped
+            .iter()
+            .filter_map(|s| {
+                cx.inventory.infra.iter().find(|r| r.address == s.address && dir_of(&r.location.file) == shown(&s.dir))
+            })
+            .flat_map(|r| {
+                std::iter::once(r.location.line)
+                    .chain(r.attribute_lines.values().copied())
+                    .map(move |line| (r.location.file.as_str(), line))
+            })
+            .collect();
         for (dir, files) in by_dir {
             let shown_dir = if dir.is_empty() { "." } else { dir };
             let mut paths = Vec::new();
@@ -41,7 +59,10 @@ impl Contributor for Infrastructure {
                 paths.push(plan.artifact(artifact, ArtifactKind::Terraform, Some(f.path.clone()), f.contents.clone()));
             }
             let cited: Vec<FindingRef> = plan.take(cx, |f| {
-                f.code.starts_with("TF") && dir_of(&f.location.file) == shown_dir && plan_effect(&f.code).is_some()
+                f.code.starts_with("TF")
+                    && dir_of(&f.location.file) == shown_dir
+                    && plan_effect(&f.code).is_some()
+                    && !skipped_lines.contains(&(f.location.file.as_str(), f.location.line))
             });
             let mut detail = format!(
                 "Copy the generated files into `{shown_dir}/` and run `terraform plan`. They override exactly the \
@@ -60,6 +81,16 @@ impl Contributor for Infrastructure {
             for n in overrides.notes.iter().filter(|n| n.dir == dir) {
                 detail.push_str(&format!("\nNote on `{}`: {}\n", n.address, n.reason));
             }
+            for sk in overrides.skipped.iter().filter(|s| s.dir == dir) {
+                detail.push_str(&format!("\nNot changed by these files: `{}` — {}\n", sk.address, sk.reason));
+            }
+            let init = overrides.init_dirs.iter().any(|d| d == dir);
+            if init {
+                detail.push_str(
+                    "\nThe files raise a module version or the provider requirement: run `terraform init -upgrade` \
+                     before `terraform plan`.\n",
+                );
+            }
             let mut step = Step::new(StepKind::Change, format!("Add the Valkey overrides in `{shown_dir}`"), detail);
             let copies = files.iter().map(|f| {
                 format!(
@@ -72,6 +103,7 @@ impl Contributor for Infrastructure {
                 .write_files_command()
                 .into_iter()
                 .chain(copies)
+                .chain(init.then(|| format!("terraform -chdir={} init -upgrade", shell_quote(shown_dir))))
                 .chain([format!("terraform -chdir={} plan", shell_quote(shown_dir))])
                 .collect();
             step.artifacts = paths;
@@ -79,6 +111,51 @@ impl Contributor for Infrastructure {
             step.findings = cited;
             plan.add(Phase::Infrastructure, step);
         }
+        engines_below_target(cx, &overrides.engines, plan);
+    }
+}
+
+/// Managed services lag the open-source releases: a cache that lands on an older Valkey than
+/// the target must be validated against that version, not the target.
+fn engines_below_target(
+    cx: &PlanContext,
+    engines: &[crate::terraform_override::ManagedEngine],
+    plan: &mut PlanBuilder,
+) {
+    let target = crate::knowledge::migration::profile_version(&cx.settings.target);
+    let mut by_profile: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for e in engines {
+        let Some(v) = e.server_version() else { continue };
+        let mut parts = v.split('.').filter_map(|p| p.parse::<u32>().ok());
+        let (Some(major), Some(minor)) = (parts.next(), parts.next()) else { continue };
+        if target.is_some_and(|(p, ma, mi)| p == "valkey" && (major, minor) < (ma, mi)) {
+            let profile = crate::knowledge::migration::nearest_profile(
+                "valkey",
+                (major, minor),
+                cx.knowledge.profile_names().iter().map(String::as_str),
+            );
+            if let Some(p) = profile {
+                by_profile.entry(p).or_default().push(&e.address);
+            }
+        }
+    }
+    for (profile, caches) in by_profile {
+        let list: Vec<String> = caches.iter().map(|c| format!("`{c}`")).collect();
+        let mut step = Step::new(
+            StepKind::Check,
+            format!("Validate the clients of {} against {profile}, the Valkey they will run", list.join(", ")),
+            format!(
+                "The managed service offers no newer Valkey for {}, so their applications will talk to {profile}, \
+                 not {}. Validate against that profile as well: commands and settings newer than it are not there.\n",
+                list.join(", "),
+                cx.target.display_name()
+            ),
+        );
+        step.commands = vec![format!(
+            "valkey-migrate validate {} --target {profile}",
+            shell_quote(&cx.out_dir.clone().unwrap_or_else(|| cx.scanned.clone()))
+        )];
+        plan.add(Phase::Validation, step);
     }
 }
 
