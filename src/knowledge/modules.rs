@@ -133,6 +133,56 @@ pub struct Construct {
     pub source: String,
 }
 
+/// A method of an object mapper's model or repository, and the commands it sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapperCall {
+    pub method: String,
+    /// `method` is a prefix (Spring Data derived queries: `findByCity`, `countByStatus`).
+    #[serde(default)]
+    pub prefix: bool,
+    /// Only for models stored this way (`json` or `hash`); every model when absent.
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub commands: Vec<String>,
+}
+
+/// An object mapper whose models live in one file and are queried from others
+/// (`Listing.find(…)` in search.py for a `class Listing(JsonModel)` in models.py): the code
+/// scanner records the models and the calls per file, and joins them across the repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapper {
+    pub client: String,
+    pub lang: Vec<Lang>,
+    /// Text the file defining a model contains (its import).
+    pub markers: Vec<String>,
+    /// Base classes or interfaces that make a model, with how it is stored (`json`, `hash`).
+    #[serde(default)]
+    pub bases: BTreeMap<String, String>,
+    /// Constructors or factory methods whose result, assigned to a name, is a repository.
+    #[serde(default)]
+    pub factories: Vec<String>,
+    pub calls: Vec<MapperCall>,
+    pub source: String,
+}
+
+impl Mapper {
+    /// The call entry for `method` on a model stored as `kind`.
+    /// A method named exactly in the table is never read as a prefix match: `findById` on a
+    /// hash repository sends no module command, though it starts with `findBy`.
+    pub fn call(&self, method: &str, kind: &str) -> Option<&MapperCall> {
+        let kind_ok = |c: &&MapperCall| c.kind.as_deref().is_none_or(|k| k == kind);
+        if self.calls.iter().any(|c| !c.prefix && c.method == method) {
+            return self.calls.iter().filter(|c| !c.prefix && c.method == method).find(kind_ok);
+        }
+        self.calls
+            .iter()
+            .filter(|c| c.prefix && method.len() > c.method.len() && method.starts_with(&c.method))
+            .find(kind_ok)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
@@ -155,6 +205,8 @@ struct ModulesFile {
     constructs: Vec<Construct>,
     #[serde(default, rename = "alias")]
     aliases: Vec<Alias>,
+    #[serde(default, rename = "mapper")]
+    mappers: Vec<Mapper>,
 }
 
 /// What Valkey offers for one module command.
@@ -175,6 +227,7 @@ pub struct ModuleCatalog {
     pub families: Vec<Family>,
     pub constructs: Vec<Construct>,
     pub aliases: Vec<Alias>,
+    pub mappers: Vec<Mapper>,
     family_by_command: HashMap<String, usize>,
     module_by_so: HashMap<String, usize>,
 }
@@ -217,6 +270,21 @@ impl ModuleCatalog {
                 return Err(invalid(format!("construct {} issues unknown command {cmd}", c.name)));
             }
         }
+        for m in &file.mappers {
+            for call in &m.calls {
+                if let Some(cmd) = call.commands.iter().find(|c| !family_by_command.contains_key(*c)) {
+                    return Err(invalid(format!(
+                        "mapper {} method {} sends unknown command {cmd}",
+                        m.client, call.method
+                    )));
+                }
+            }
+            for kind in m.bases.values().chain(m.calls.iter().filter_map(|c| c.kind.as_ref())) {
+                if kind != "json" && kind != "hash" {
+                    return Err(invalid(format!("mapper {}: storage kind {kind} is not json or hash", m.client)));
+                }
+            }
+        }
         let mut module_by_so = HashMap::new();
         for (i, m) in file.modules.iter().enumerate() {
             for so in &m.so_names {
@@ -229,6 +297,7 @@ impl ModuleCatalog {
             families: file.families,
             constructs: file.constructs,
             aliases: file.aliases,
+            mappers: file.mappers,
             family_by_command,
             module_by_so,
         })

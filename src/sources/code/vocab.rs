@@ -20,6 +20,12 @@ const GATES: &[&str] = &[
 /// Module files worth finding in a file that names no server (the others contain "redis").
 const MODULE_ANCHORS: &[&str] = &["MODULE LOAD", "rejson.so", "rebloom.so", "module-enterprise.so"];
 
+/// Object-mapper shapes in files that need not name a server: a redis-om model's
+/// `Listing.find(` (a capitalised receiver, checked before it counts), the repositories of
+/// redis-om-node and redis-om-spring (`listingRepository`, `ListingRepository`), and Python
+/// classes with a base (`class PremiumListing(Listing):` inherits a model of another file).
+const MAPPER_ANCHORS: &[&str] = &[".find(", ".get(", "Repository", "class "];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Anchor {
     Gate,
@@ -27,6 +33,8 @@ enum Anchor {
     /// the vocabulary before it counts, so `JSON.parse` costs a lookup and no more.
     Command,
     Module,
+    /// A call shape of an object mapper; `.find(`/`.get(` only after a capitalised name.
+    Mapper,
 }
 
 /// Method-name endings clients add to a command's name (`hexpireBuffer`, `HExpireWithArgs`,
@@ -118,6 +126,26 @@ pub fn normalise<'b>(ident: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b str> {
         n += 1;
     }
     std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// Checks a mapper anchor: `.find(`/`.get(` after a capitalised name; `class ` first on its
+/// line and followed by `Name(`; `Repository` anywhere.
+fn mapper_shape_at(bytes: &[u8], start: usize) -> bool {
+    let word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    match bytes[start] {
+        b'.' => {
+            let word = bytes[..start].iter().rev().take_while(|b| word_byte(b)).count();
+            word > 0 && bytes[start - word].is_ascii_uppercase()
+        }
+        b'c' => {
+            let line_start =
+                bytes[..start].iter().rev().take_while(|b| **b != b'\n').all(|b| *b == b' ' || *b == b'\t');
+            let rest = &bytes[start + 6..];
+            let name = rest.iter().take_while(|b| word_byte(b)).count();
+            line_start && name > 0 && rest.get(name) == Some(&b'(')
+        }
+        _ => true,
+    }
 }
 
 fn suffix_ok(rest: &str) -> bool {
@@ -228,6 +256,8 @@ impl Vocab {
         patterns.extend(shortest);
         anchors.extend(std::iter::repeat_n(Anchor::Module, MODULE_ANCHORS.len()));
         patterns.extend(MODULE_ANCHORS.iter().map(|s| s.to_string()));
+        anchors.extend(std::iter::repeat_n(Anchor::Mapper, MAPPER_ANCHORS.len()));
+        patterns.extend(MAPPER_ANCHORS.iter().map(|s| s.to_string()));
         let prefilter = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
             .build(&patterns)
@@ -258,7 +288,8 @@ impl Vocab {
                 Anchor::Gate => return Some(true),
                 Anchor::Module => any = true,
                 Anchor::Command if !any => any = self.command_at(bytes, m.start()),
-                Anchor::Command => {}
+                Anchor::Mapper if !any => any = mapper_shape_at(bytes, m.start()),
+                Anchor::Command | Anchor::Mapper => {}
             }
         }
         any.then_some(false)
@@ -440,5 +471,11 @@ mod tests {
         assert_eq!(v.prefilter(b"x = 'SOFT.SEARCH' + JSON.parse(y) + 'FT.SEARCHES'"), None);
         assert_eq!(v.prefilter(b"COPY rejson.so /x"), Some(false));
         assert_eq!(v.prefilter(b"use fred::prelude::*;"), Some(true));
+        // Object-mapper shapes: lexed, not gated.
+        assert_eq!(v.prefilter(b"from .models import Listing\nListing.find(q)"), Some(false));
+        assert_eq!(v.prefilter(b"x = config.get('a') + s.find('b')"), None);
+        assert_eq!(v.prefilter(b"class PremiumListing(Listing):\n    pass"), Some(false));
+        assert_eq!(v.prefilter(b"x = 'first class (economy)'"), None);
+        assert_eq!(v.prefilter(b"private final ListingRepository listings;"), Some(false));
     }
 }

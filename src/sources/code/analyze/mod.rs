@@ -497,7 +497,9 @@ impl<'a> Analysis<'a> {
         if !c.lang.contains(&self.lang) || !Vocab::construct_shape_ok(c.shape, prev, next) {
             return;
         }
-        if !c.markers.iter().any(|m| memmem::find(self.bytes, m.as_bytes()).is_some()) || self.in_import(i) {
+        if !c.markers.iter().any(|m| super::lexer::occurs_in_code(self.bytes, self.tokens, m.as_bytes()))
+            || self.in_import(i)
+        {
             return;
         }
         for cmd in &c.commands {
