@@ -194,6 +194,33 @@ mod tests {
     }
 
     #[test]
+    fn client_features_are_found_with_their_lines_and_decoys_are_not() {
+        let mut total = 0;
+        for (rel, text) in fixtures("features") {
+            let mut want = BTreeSet::new();
+            for (i, line) in text.lines().enumerate() {
+                if let Some((_, names)) = line.split_once("feature: ") {
+                    for n in names.split_whitespace() {
+                        want.insert((i as u32 + 1, n.to_string()));
+                    }
+                }
+            }
+            let (_, facts) = found(&rel, text.into_bytes());
+            let got: BTreeSet<(u32, String)> = facts
+                .inventory
+                .client_features
+                .iter()
+                .map(|f| (f.location.line, f.feature.as_str().to_string()))
+                .collect();
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(&want).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{rel}: missing {missing:?}, unexpected {extra:?}");
+            total += want.len();
+        }
+        assert!(total >= 25, "only {total} expected features");
+    }
+
+    #[test]
     fn object_mapper_decoys_yield_no_command() {
         let files = tree("om/decoys");
         assert!(files.len() >= 7);

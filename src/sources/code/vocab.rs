@@ -3,6 +3,7 @@
 //! of them go by after one pass.
 
 use crate::knowledge::Knowledge;
+use crate::knowledge::client_features::ClientFeatureCatalog;
 use crate::knowledge::images::ImageCatalog;
 use crate::knowledge::modules::{ConstructShape, Lang, ModuleCatalog};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -11,10 +12,22 @@ use std::sync::Arc;
 
 /// Words that mean "this file talks to a Redis-protocol server": client-API shapes are only
 /// trusted in files that contain one (`ioredis`, `StackExchange.Redis`, `jedis` under
-/// `redis.clients`, `Predis`, …; `fred::` and GLIDE's `glide` name no server in their imports).
+/// `redis.clients`, `Predis`, …; `fred::`, GLIDE's `glide` and Lettuce's `io.lettuce` name no
+/// server in their imports).
 const GATES: &[&str] = &[
-    "redis", "Redis", "REDIS", "valkey", "Valkey", "VALKEY", "falkordb", "FalkorDB", "FALKORDB", "fred::", "glide",
+    "redis",
+    "Redis",
+    "REDIS",
+    "valkey",
+    "Valkey",
+    "VALKEY",
+    "falkordb",
+    "FalkorDB",
+    "FALKORDB",
+    "fred::",
+    "glide",
     "Glide",
+    "io.lettuce",
 ];
 
 /// Module files worth finding in a file that names no server (the others contain "redis").
@@ -106,6 +119,7 @@ pub struct Vocab {
     pub constructs: HashMap<String, Vec<usize>>,
     pub modules: Arc<ModuleCatalog>,
     pub images: Arc<ImageCatalog>,
+    pub features: Arc<ClientFeatureCatalog>,
     /// Redis module file names (lower case) worth reporting where they appear.
     pub so_names: Vec<String>,
     prefilter: AhoCorasick,
@@ -168,6 +182,7 @@ impl Vocab {
     pub fn build(
         modules: Arc<ModuleCatalog>,
         images: Arc<ImageCatalog>,
+        features: Arc<ClientFeatureCatalog>,
         core: &[(String, bool)],
     ) -> Result<Vocab, String> {
         let mut commands = Vec::new();
@@ -273,6 +288,7 @@ impl Vocab {
             constructs,
             modules,
             images,
+            features,
             so_names,
             prefilter,
             anchors,
@@ -386,15 +402,17 @@ pub fn test_vocab() -> Arc<Vocab> {
     .collect();
     let modules = ModuleCatalog::embedded().unwrap();
     let images = ImageCatalog::embedded().unwrap();
-    Arc::new(Vocab::build(modules, images, &core).unwrap())
+    let features = Knowledge::shared_embedded().unwrap().view::<ClientFeatureCatalog>().unwrap();
+    Arc::new(Vocab::build(modules, images, features, &core).unwrap())
 }
 
 impl crate::knowledge::View for Vocab {
     fn build(knowledge: &Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
         let modules = knowledge.view::<ModuleCatalog>()?;
         let images = knowledge.view::<ImageCatalog>()?;
+        let features = knowledge.view::<ClientFeatureCatalog>()?;
         let core = crate::knowledge::commands::scanned_core_commands(knowledge);
-        Vocab::build(modules, images, &core).map_err(|message| crate::knowledge::KnowledgeError {
+        Vocab::build(modules, images, features, &core).map_err(|message| crate::knowledge::KnowledgeError {
             message,
             origin: "rules/modules.toml".into(),
             location: None,

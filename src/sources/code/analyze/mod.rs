@@ -2,6 +2,7 @@
 //! files, and image references in code.
 
 mod artifacts;
+mod features;
 mod imports;
 
 use super::lexer::{Kind, Token};
@@ -86,7 +87,11 @@ impl<'a> Analysis<'a> {
 
     pub fn run(mut self, out: &mut Facts) {
         for i in 0..self.tokens.len() {
-            match self.tokens[i].kind {
+            let kind = self.tokens[i].kind;
+            if self.gated && matches!(kind, Kind::Str | Kind::Ident | Kind::Punct(b'.')) {
+                self.features_at(i, out);
+            }
+            match kind {
                 Kind::Str => self.string(i, out),
                 Kind::Ident if self.gated => self.ident(i, out),
                 _ => {}
