@@ -75,6 +75,66 @@ fn dep001_risky_versions_in_four_ecosystems() {
     insta::assert_snapshot!("dep001", human(&dir, &[]));
 }
 
+/// Conditional risks checked against the code: a condition the code shows is definite and
+/// points at the line; one it does not show is an info that says so; an opt-out in code makes
+/// a default risk an info; a cluster client gets the cluster client's workaround.
+#[test]
+fn dep001_conditions_are_checked_against_the_code() {
+    let dir = testdata("rules/DEP001-code");
+    let (doc, _) = audit_json(&dir, &["--no-config", "--select", "DEP001"]);
+    let findings = doc["findings"].as_array().unwrap();
+    let find = |file: &str, needle: &str| -> &serde_json::Value {
+        findings
+            .iter()
+            .find(|f| f["file"] == file && f["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no {file} finding with {needle}: {doc:#}"))
+    };
+    let related = |f: &serde_json::Value| -> Vec<String> {
+        f["related"]
+            .as_array()
+            .map_or(vec![], |r| r.iter().map(|x| format!("{}:{}", x["file"].as_str().unwrap(), x["line"])).collect())
+    };
+
+    let csc = find("csc/requirements.txt", "client-side caching");
+    assert_eq!(csc["severity"], "warning");
+    assert!(
+        csc["message"].as_str().unwrap().contains("and this repository does that: `cache_config=` at csc/prices.py:6")
+    );
+    assert!(csc["help"].as_str().unwrap().contains("change `cache_config=` at csc/prices.py:6"));
+    assert_eq!(related(csc), vec!["csc/prices.py:6"]);
+
+    // The other project's caching is not this one's.
+    let absent = find("nocsc/requirements.txt", "client-side caching");
+    assert_eq!(absent["severity"], "info");
+    assert!(absent["message"].as_str().unwrap().contains("the scanned code shows no client-side caching"));
+    assert!(!absent["message"].as_str().unwrap().contains("check whether your code does that"));
+    assert!(related(absent).is_empty());
+
+    let probe = find("optout/requirements.txt", "MAINT_NOTIFICATIONS");
+    assert_eq!(probe["severity"], "info");
+    assert!(
+        probe["message"]
+            .as_str()
+            .unwrap()
+            .contains("your code switches it off (`MaintNotificationsConfig(enabled=False)` at optout/app.py:4)")
+    );
+
+    let cluster = find("cluster/go.mod", "MAINT_NOTIFICATIONS");
+    assert_eq!(cluster["severity"], "warning");
+    let help = cluster["help"].as_str().unwrap();
+    assert!(
+        help.contains("redis.NewClusterClient(&redis.ClusterOptions{") && !help.contains("redis.NewClient("),
+        "{help}"
+    );
+
+    let sentinel = find("sentinel/Cart.csproj", "redis_mode");
+    assert_eq!(sentinel["severity"], "warning");
+    assert!(sentinel["message"].as_str().unwrap().contains("this happens only with a Sentinel or Cluster deployment"));
+    assert_eq!(related(sentinel), vec!["sentinel/Redis.cs:6"]);
+    assert!(sentinel["help"].as_str().unwrap().contains("`dotnet add package StackExchange.Redis --version 2.12.27`"));
+    insta::assert_snapshot!("dep001_code", human(&dir, &["--select", "DEP001"]));
+}
+
 #[test]
 fn dep002_drift_on_nuget() {
     let dir = testdata("rules/DEP002");

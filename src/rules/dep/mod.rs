@@ -8,6 +8,7 @@ pub(crate) mod lock_drift;
 mod module_client;
 mod risky_version;
 mod unpinned;
+pub mod usage;
 mod valkey_native;
 
 pub use facts::{CompatNeed, ModuleClientUse, extended_redis_compatibility_needs, module_client_uses};
