@@ -13,7 +13,7 @@ mod server_config;
 
 pub use client_feature::{ClientFeature, Feature};
 pub use command::{CommandUse, ModuleRef, ModuleRefKind};
-pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem};
+pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem, ManagedBy};
 pub use host::{HostFact, HostSource};
 pub use image::{ContainerImage, ImageOrigin};
 pub use infra::{AttributeSpan, InfraResource, ModuleCall, NestedBlock, Origin, ProviderRequirement, Unresolved};

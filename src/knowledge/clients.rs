@@ -136,6 +136,33 @@ pub struct ModuleClient {
     pub source: String,
 }
 
+/// A driver line that a BOM or parent POM version sets for dependencies declared without a
+/// version (Spring Boot's parent and Lettuce).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Managed {
+    pub boms: Vec<String>,
+    pub from: String,
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Dependencies whose driver this row sets (the starter, the library, the driver itself).
+    pub packages: Vec<String>,
+    /// The client id whose risks apply.
+    pub client: String,
+    pub version: String,
+    pub line: String,
+    pub evidence: Evidence,
+    pub sources: Vec<String>,
+}
+
+impl Managed {
+    /// Whether this row holds for a dependency managed by `bom` at `bom_version`.
+    pub fn applies(&self, bom: &str, bom_version: &str) -> bool {
+        self.boms.iter().any(|b| b == bom)
+            && crate::versions::in_band(Ecosystem::Maven, bom_version, &self.from, self.until.as_deref()) == Some(true)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clients {
@@ -145,6 +172,8 @@ pub struct Clients {
     pub modules: Vec<Module>,
     #[serde(rename = "module_client")]
     pub module_clients: Vec<ModuleClient>,
+    #[serde(default)]
+    pub managed: Vec<Managed>,
     /// Exact package names → (is module client, index): rules look up every dependency of a
     /// monorepo lock file, so a lookup must not scan the table.
     #[serde(skip)]
@@ -257,6 +286,17 @@ impl Clients {
                 if !self.clients.iter().any(|o| &o.id == alt && o.kind == ClientKind::ValkeyNative) {
                     return Err(format!("client `{}`: alternative `{alt}` is not a valkey-native client id", c.id));
                 }
+            }
+        }
+        for m in &self.managed {
+            let client = self.by_id(&m.client).ok_or(format!("managed row: unknown client `{}`", m.client))?;
+            for v in [&m.from, &m.version].into_iter().chain(&m.until) {
+                if !crate::versions::is_version(Ecosystem::Maven, v) {
+                    return Err(format!("managed row for {}: `{v}` is not a maven version", client.id));
+                }
+            }
+            if m.sources.is_empty() {
+                return Err(format!("managed row for {} has no source", client.id));
             }
         }
         for mc in &self.module_clients {

@@ -135,6 +135,47 @@ fn dep001_conditions_are_checked_against_the_code() {
     insta::assert_snapshot!("dep001_code", human(&dir, &["--select", "DEP001"]));
 }
 
+/// A client whose version the Spring Boot parent or BOM sets: the managing BOM is named, the
+/// Lettuce line it manages (UNVERIFIED, so info) with that line's risk, or `mvn dependency:tree`.
+#[test]
+fn dep006_managed_versions_name_the_bom_and_the_driver_line() {
+    let dir = testdata("rules/DEP006");
+    let (doc, _) = audit_json(&dir, &["--no-config", "--select", "DEP006"]);
+    assert_eq!(
+        finding_keys(&doc),
+        vec!["DEP006@boot27/pom.xml:11", "DEP006@boot40/pom.xml:11", "DEP006@boot41-bom/pom.xml:22"],
+        "the test-scoped starter is not reported"
+    );
+    let findings = doc["findings"].as_array().unwrap();
+    for f in findings {
+        assert_eq!(f["severity"], "info", "unverified knowledge is info at most: {f:#}");
+        assert!(f["help"].as_str().unwrap().contains("mvn dependency:tree -Dincludes=io.lettuce:lettuce-core"));
+    }
+    let msg =
+        |file: &str| findings.iter().find(|f| f["file"] == file).unwrap()["message"].as_str().unwrap().to_string();
+    assert!(
+        msg("boot40/pom.xml")
+            .contains("spring-boot-starter-parent 4.0.3 manages it and pulls in Lettuce 6.8.x (UNVERIFIED")
+    );
+    assert!(msg("boot41-bom/pom.xml").contains("spring-boot-dependencies 4.1.2 manages it and pulls in Lettuce 7.5.x"));
+    assert!(msg("boot41-bom/pom.xml").contains("CLIENT MAINT_NOTIFICATIONS"));
+    assert!(msg("boot27/pom.xml").contains("is not in the tool's table"));
+
+    // The inventory records the dependency as managed, with the BOM and its version.
+    let out = cmd().arg("inventory").arg(dir.join("boot41-bom")).arg("--no-config").output().unwrap();
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dep = inv["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "org.springframework.data:spring-data-redis")
+        .unwrap();
+    assert!(dep["version"].is_null() && dep["requirement"].is_null(), "{dep:#}");
+    assert_eq!(dep["managed_by"][0]["name"], "org.springframework.boot:spring-boot-dependencies");
+    assert_eq!(dep["managed_by"][0]["version"], "4.1.2");
+    insta::assert_snapshot!("dep006", human(&dir, &["--select", "DEP006"]));
+}
+
 #[test]
 fn dep002_drift_on_nuget() {
     let dir = testdata("rules/DEP002");

@@ -5,6 +5,7 @@
 pub(crate) mod analysis;
 pub mod facts;
 pub(crate) mod lock_drift;
+mod managed;
 mod module_client;
 mod risky_version;
 mod unpinned;
@@ -21,4 +22,5 @@ pub static RULES: &[&dyn Rule] = &[
     &unpinned::UnpinnedClient,
     &module_client::ModuleClientLibrary,
     &valkey_native::ValkeyNativeClient,
+    &managed::ManagedClientVersion,
 ];
