@@ -16,6 +16,10 @@ impl Analysis<'_> {
         let t = self.tokens[i];
         match t.kind {
             Kind::Str => {
+                // Connection-string options are few and per language: most files have none to look for.
+                if !catalog.in_strings.iter().any(|&p| catalog.patterns[p].lang.contains(&self.lang)) {
+                    return;
+                }
                 let lower = self.text(i).to_ascii_lowercase();
                 for &p in &catalog.in_strings {
                     let pat = &catalog.patterns[p];
