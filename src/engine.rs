@@ -111,6 +111,7 @@ pub fn scan_with_progress(
     let mut facts = parse_files(&files, &parsers, &cx);
     bar.finish_and_clear();
     facts.diagnostics.extend(walk_notes);
+    sources::code::finish(&mut facts, knowledge);
     facts.inventory.sort();
     sort_findings(&mut facts.diagnostics);
     facts.diagnostics.dedup();

@@ -81,6 +81,16 @@ pub enum DepOrigin {
     Url,
 }
 
+/// A BOM or parent POM that may set the version of a dependency declared without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedBy {
+    /// `group:artifact` of the BOM or parent, e.g. `org.springframework.boot:spring-boot-starter-parent`.
+    pub name: String,
+    /// Its version as declared (after property interpolation); `None` when not written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
 /// A package the repository depends on, as one file declares or resolves it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dependency {
@@ -103,6 +113,10 @@ pub struct Dependency {
     /// Only needed to develop or test (npm devDependencies, Poetry dev groups, Maven `test`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dev: bool,
+    /// For a dependency declared without a version: the imported BOMs and the parent POM that
+    /// may manage it, in the order Maven consults them (imports, then the parent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_by: Vec<ManagedBy>,
     #[serde(flatten)]
     pub location: Location,
 }
@@ -119,6 +133,7 @@ impl Dependency {
             origin: None,
             declared_as: None,
             dev: false,
+            managed_by: Vec::new(),
             location,
         }
     }

@@ -3,6 +3,7 @@
 //!
 //! Each family of facts lives in its own module, owned by the sources that produce it.
 
+mod client_feature;
 mod command;
 mod dependency;
 mod host;
@@ -10,8 +11,9 @@ mod image;
 mod infra;
 mod server_config;
 
+pub use client_feature::{ClientFeature, Feature};
 pub use command::{CommandUse, ModuleRef, ModuleRefKind};
-pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem};
+pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem, ManagedBy};
 pub use host::{HostFact, HostSource};
 pub use image::{ContainerImage, ImageOrigin};
 pub use infra::{AttributeSpan, InfraResource, ModuleCall, NestedBlock, Origin, ProviderRequirement, Unresolved};
@@ -33,6 +35,9 @@ pub struct Inventory {
     /// Module files loaded or shipped outside server config files.
     #[serde(default)]
     pub module_refs: Vec<ModuleRef>,
+    /// How the code uses its clients (caching, RESP3, Sentinel, cluster, opt-outs).
+    #[serde(default)]
+    pub client_features: Vec<ClientFeature>,
 }
 
 impl Inventory {
@@ -45,6 +50,7 @@ impl Inventory {
         self.hosts.extend(other.hosts);
         self.providers.extend(other.providers);
         self.module_refs.extend(other.module_refs);
+        self.client_features.extend(other.client_features);
     }
 
     /// Puts every list in file/line order, so output never depends on walk or thread order.
@@ -64,6 +70,7 @@ impl Inventory {
         });
         self.hosts.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
         self.providers.sort_by(|a, b| (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line)));
+        self.client_features.sort_by(|a, b| (&a.location, a.feature).cmp(&(&b.location, b.feature)));
         self.module_refs.sort_by(|a, b| {
             (&a.location.file, a.location.line, a.location.column).cmp(&(
                 &b.location.file,

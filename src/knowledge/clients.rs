@@ -5,8 +5,9 @@
 
 use super::{Knowledge, KnowledgeError};
 use crate::findings::Severity;
-use crate::inventory::{Dependency, Ecosystem};
+use crate::inventory::{Dependency, Ecosystem, Feature};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,9 +65,30 @@ pub struct Risk {
     pub effect: String,
     #[serde(default)]
     pub workaround: Option<String>,
+    /// The workaround for code that uses a feature (`cluster`: the cluster client's options),
+    /// said instead of `workaround` when the code shows the feature.
+    #[serde(default)]
+    pub workaround_when: BTreeMap<Feature, String>,
+    /// Client features (`client_features` facts) any of which makes a conditional risk happen.
+    #[serde(default)]
+    pub needs: Vec<Feature>,
+    /// Client features any of which switches the behaviour off.
+    #[serde(default)]
+    pub avoided_by: Vec<Feature>,
     pub extended_redis_compatibility: CompatEffect,
     pub evidence: Evidence,
     pub sources: Vec<String>,
+}
+
+/// A Valkey-native client to move to, with what the move means for this client's code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    /// The id of a `valkey-native` client.
+    pub id: String,
+    /// What changes in the code when moving from this client to that one.
+    pub migration: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,7 +106,7 @@ pub struct Client {
     #[serde(default)]
     pub retracted: Vec<String>,
     #[serde(default)]
-    pub alternatives: Vec<String>,
+    pub alternatives: Vec<Alternative>,
     #[serde(default)]
     pub notes: Option<String>,
     pub source: String,
@@ -114,6 +136,33 @@ pub struct ModuleClient {
     pub source: String,
 }
 
+/// A driver line that a BOM or parent POM version sets for dependencies declared without a
+/// version (Spring Boot's parent and Lettuce).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Managed {
+    pub boms: Vec<String>,
+    pub from: String,
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Dependencies whose driver this row sets (the starter, the library, the driver itself).
+    pub packages: Vec<String>,
+    /// The client id whose risks apply.
+    pub client: String,
+    pub version: String,
+    pub line: String,
+    pub evidence: Evidence,
+    pub sources: Vec<String>,
+}
+
+impl Managed {
+    /// Whether this row holds for a dependency managed by `bom` at `bom_version`.
+    pub fn applies(&self, bom: &str, bom_version: &str) -> bool {
+        self.boms.iter().any(|b| b == bom)
+            && crate::versions::in_band(Ecosystem::Maven, bom_version, &self.from, self.until.as_deref()) == Some(true)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clients {
@@ -123,6 +172,8 @@ pub struct Clients {
     pub modules: Vec<Module>,
     #[serde(rename = "module_client")]
     pub module_clients: Vec<ModuleClient>,
+    #[serde(default)]
+    pub managed: Vec<Managed>,
     /// Exact package names → (is module client, index): rules look up every dependency of a
     /// monorepo lock file, so a lookup must not scan the table.
     #[serde(skip)]
@@ -156,6 +207,11 @@ impl Risk {
 }
 
 impl Client {
+    /// Whether `dep` is this client's package.
+    pub fn is_package_of(&self, dep: &Dependency) -> bool {
+        matches(self.ecosystem, &self.packages, self.matching, dep.ecosystem, &dep.name)
+    }
+
     /// The risks whose band holds `version`.
     pub fn risks_at<'a>(&'a self, version: &'a str) -> impl Iterator<Item = &'a Risk> + 'a {
         self.risks.iter().filter(move |r| r.affects(self.ecosystem, version) == Some(true))
@@ -213,13 +269,34 @@ impl Clients {
                 if r.sources.is_empty() {
                     return Err(format!("client `{}` risk `{}` has no source", c.id, r.id));
                 }
+                if !r.needs.is_empty() && r.applies != Applies::Conditional {
+                    return Err(format!("client `{}` risk `{}`: `needs` is for conditional risks", c.id, r.id));
+                }
+                let starts = ["only when ", "only with ", "only if ", "only on "];
+                if r.applies == Applies::Conditional && !starts.iter().any(|s| r.condition.starts_with(s)) {
+                    return Err(format!(
+                        "client `{}` risk `{}`: a conditional risk's condition starts with \"only when/with/if/on\" (it follows \"this happens\")",
+                        c.id, r.id
+                    ));
+                }
             }
         }
         for c in &self.clients {
-            for alt in &c.alternatives {
+            for alt in c.alternatives.iter().map(|a| &a.id) {
                 if !self.clients.iter().any(|o| &o.id == alt && o.kind == ClientKind::ValkeyNative) {
                     return Err(format!("client `{}`: alternative `{alt}` is not a valkey-native client id", c.id));
                 }
+            }
+        }
+        for m in &self.managed {
+            let client = self.by_id(&m.client).ok_or(format!("managed row: unknown client `{}`", m.client))?;
+            for v in [&m.from, &m.version].into_iter().chain(&m.until) {
+                if !crate::versions::is_version(Ecosystem::Maven, v) {
+                    return Err(format!("managed row for {}: `{v}` is not a maven version", client.id));
+                }
+            }
+            if m.sources.is_empty() {
+                return Err(format!("managed row for {} has no source", client.id));
             }
         }
         for mc in &self.module_clients {

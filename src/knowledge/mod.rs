@@ -5,6 +5,7 @@
 //! without rebuilding.
 
 pub mod catalog;
+pub mod client_features;
 pub mod clients;
 pub mod commands;
 pub mod images;

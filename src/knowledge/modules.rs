@@ -21,6 +21,15 @@ pub struct ModuleInfo {
     /// without the same module.
     #[serde(default)]
     pub data_types: Vec<String>,
+    /// Module AUX data types the module writes into an RDB beside its keys (RediSearch's index
+    /// definitions): a server without the module stops loading the snapshot at them.
+    #[serde(default)]
+    pub rdb_aux: Vec<String>,
+    /// What the module keeps in an RDB, in words: keys of its types, AUX data, what it rebuilds.
+    #[serde(default)]
+    pub rdb: Option<String>,
+    #[serde(default)]
+    pub rdb_source: Option<String>,
     #[serde(default)]
     pub end_of_life: Option<String>,
     #[serde(default)]
@@ -133,6 +142,56 @@ pub struct Construct {
     pub source: String,
 }
 
+/// A method of an object mapper's model or repository, and the commands it sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapperCall {
+    pub method: String,
+    /// `method` is a prefix (Spring Data derived queries: `findByCity`, `countByStatus`).
+    #[serde(default)]
+    pub prefix: bool,
+    /// Only for models stored this way (`json` or `hash`); every model when absent.
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub commands: Vec<String>,
+}
+
+/// An object mapper whose models live in one file and are queried from others
+/// (`Listing.find(…)` in search.py for a `class Listing(JsonModel)` in models.py): the code
+/// scanner records the models and the calls per file, and joins them across the repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapper {
+    pub client: String,
+    pub lang: Vec<Lang>,
+    /// Text the file defining a model contains (its import).
+    pub markers: Vec<String>,
+    /// Base classes or interfaces that make a model, with how it is stored (`json`, `hash`).
+    #[serde(default)]
+    pub bases: BTreeMap<String, String>,
+    /// Constructors or factory methods whose result, assigned to a name, is a repository.
+    #[serde(default)]
+    pub factories: Vec<String>,
+    pub calls: Vec<MapperCall>,
+    pub source: String,
+}
+
+impl Mapper {
+    /// The call entry for `method` on a model stored as `kind`.
+    /// A method named exactly in the table is never read as a prefix match: `findById` on a
+    /// hash repository sends no module command, though it starts with `findBy`.
+    pub fn call(&self, method: &str, kind: &str) -> Option<&MapperCall> {
+        let kind_ok = |c: &&MapperCall| c.kind.as_deref().is_none_or(|k| k == kind);
+        if self.calls.iter().any(|c| !c.prefix && c.method == method) {
+            return self.calls.iter().filter(|c| !c.prefix && c.method == method).find(kind_ok);
+        }
+        self.calls
+            .iter()
+            .filter(|c| c.prefix && method.len() > c.method.len() && method.starts_with(&c.method))
+            .find(kind_ok)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
@@ -155,6 +214,8 @@ struct ModulesFile {
     constructs: Vec<Construct>,
     #[serde(default, rename = "alias")]
     aliases: Vec<Alias>,
+    #[serde(default, rename = "mapper")]
+    mappers: Vec<Mapper>,
 }
 
 /// What Valkey offers for one module command.
@@ -175,6 +236,7 @@ pub struct ModuleCatalog {
     pub families: Vec<Family>,
     pub constructs: Vec<Construct>,
     pub aliases: Vec<Alias>,
+    pub mappers: Vec<Mapper>,
     family_by_command: HashMap<String, usize>,
     module_by_so: HashMap<String, usize>,
 }
@@ -217,6 +279,21 @@ impl ModuleCatalog {
                 return Err(invalid(format!("construct {} issues unknown command {cmd}", c.name)));
             }
         }
+        for m in &file.mappers {
+            for call in &m.calls {
+                if let Some(cmd) = call.commands.iter().find(|c| !family_by_command.contains_key(*c)) {
+                    return Err(invalid(format!(
+                        "mapper {} method {} sends unknown command {cmd}",
+                        m.client, call.method
+                    )));
+                }
+            }
+            for kind in m.bases.values().chain(m.calls.iter().filter_map(|c| c.kind.as_ref())) {
+                if kind != "json" && kind != "hash" {
+                    return Err(invalid(format!("mapper {}: storage kind {kind} is not json or hash", m.client)));
+                }
+            }
+        }
         let mut module_by_so = HashMap::new();
         for (i, m) in file.modules.iter().enumerate() {
             for so in &m.so_names {
@@ -229,6 +306,7 @@ impl ModuleCatalog {
             families: file.families,
             constructs: file.constructs,
             aliases: file.aliases,
+            mappers: file.mappers,
             family_by_command,
             module_by_so,
         })
@@ -326,6 +404,51 @@ impl ModuleCatalog {
     }
 }
 
+/// What one module keeps in an RDB, for the plan's data-migration step.
+#[derive(Debug, Clone)]
+pub struct RdbContents<'a> {
+    pub module: &'a ModuleInfo,
+    /// The module's `rdb` sentence.
+    pub text: &'a str,
+    /// Keys of module types or module AUX data: a server without the module refuses the RDB.
+    pub blocks_load: bool,
+}
+
+impl ModuleCatalog {
+    /// The modules behind `commands` (upper-case names as in `command_uses`), each with what
+    /// it keeps in an RDB, in catalog order.
+    pub fn rdb_contents<'a, 'c>(&'a self, commands: impl IntoIterator<Item = &'c str>) -> Vec<RdbContents<'a>> {
+        let mut ids: Vec<&str> =
+            commands.into_iter().filter_map(|c| self.family_of(c)).map(|f| f.module.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        self.modules
+            .iter()
+            .filter(|m| ids.contains(&m.id.as_str()))
+            .filter_map(|m| {
+                let text = m.rdb.as_deref()?;
+                Some(RdbContents { module: m, text, blocks_load: !m.data_types.is_empty() || !m.rdb_aux.is_empty() })
+            })
+            .collect()
+    }
+
+    /// The paragraph the plan's data step says about module data, for the commands the code
+    /// sends; `None` when none of them belongs to a module that keeps data.
+    pub fn rdb_note<'c>(&self, commands: impl IntoIterator<Item = &'c str>) -> Option<String> {
+        let contents = self.rdb_contents(commands);
+        if !contents.iter().any(|c| c.blocks_load) {
+            return None;
+        }
+        let parts: Vec<String> = contents.iter().map(|c| format!("{} keeps {}", c.module.title, c.text)).collect();
+        Some(format!(
+            "What these modules keep in an RDB: {}. A server without the same module stops loading such a snapshot at \
+             the first key of a module type it does not have (`no matching module type`) or at module AUX data it \
+             cannot read (`The RDB file contains AUX module data I can't load: no matching module`).",
+            parts.join("; ")
+        ))
+    }
+}
+
 pub fn so_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
@@ -371,6 +494,26 @@ mod tests {
             assert!(c.family_of(cmd).is_some(), "{cmd}");
         }
         assert_eq!(c.family_of("CMS.INCRBY").unwrap().commands.len(), 6);
+    }
+
+    #[test]
+    fn every_redis_module_says_what_it_keeps_in_an_rdb() {
+        let c = catalog();
+        for m in c.modules.iter().filter(|m| !m.valkey) {
+            assert!(m.rdb.is_some() && m.rdb_source.is_some(), "{}: no rdb entry", m.id);
+        }
+        let search = c.module("search").unwrap();
+        assert_eq!(search.rdb_aux, vec!["ft_index0", "scdtype00"]);
+        let text = search.rdb.as_deref().unwrap();
+        assert!(text.contains("AUX data of type ft_index0") && text.contains("rebuilds them"), "{text}");
+        let note = c.rdb_note(["FT.SEARCH", "JSON.SET", "FT.CREATE"]).unwrap();
+        assert!(
+            note.contains("RediSearch keeps index definitions") && note.contains("RedisJSON keeps each JSON document"),
+            "{note}"
+        );
+        assert!(note.contains("AUX module data I can't load"), "{note}");
+        assert_eq!(c.rdb_contents(["TS.ADD"]).len(), 1);
+        assert!(c.rdb_note(["GET"]).is_none());
     }
 
     #[test]

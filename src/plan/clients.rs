@@ -5,8 +5,9 @@
 use super::model::{ArtifactKind, FindingRef, Step, StepKind};
 use super::{Contributor, PlanBuilder, PlanContext, shell_quote};
 use crate::knowledge::Phase;
-use crate::rules::dep::analysis::{Index, affected, condition_clause, update_command};
+use crate::rules::dep::analysis::{Index, UpdateCommand, affected, update_command};
 use crate::rules::dep::lock_drift::drift_target;
+use crate::rules::dep::usage::trigger;
 use std::collections::BTreeMap;
 
 pub struct ClientUpgrades;
@@ -18,36 +19,52 @@ impl Contributor for ClientUpgrades {
         let Ok(clients) = cx.knowledge.clients() else { return };
         let index = Index::new(cx.inventory, &clients);
         // (directory, command) pairs for the script, in plan order.
-        let mut script: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut script: BTreeMap<String, Vec<UpdateCommand>> = BTreeMap::new();
         for (r, risks) in affected(&index) {
             let loc = &r.dep.location;
             let cited: Vec<FindingRef> = plan
                 .take(cx, |f| f.code.starts_with("DEP") && f.location.file == loc.file && f.location.line == loc.line);
             let dir = if r.dep.dir().is_empty() { ".".to_string() } else { r.dep.dir().to_string() };
+            let in_range = drift_target(&r).is_some();
             let target = drift_target(&r).or_else(|| r.client.safe_upgrade(r.version));
+            let project_dir = r.manifest.map_or(r.dep.dir(), |m| m.dir());
             let mut detail = String::new();
             for risk in &risks {
-                detail.push_str(&format!("- {} {}\n", risk.effect, condition_clause(risk)));
+                let code = trigger(cx.inventory, r.client, risk, project_dir);
+                detail.push_str(&format!("- {} {}\n", risk.effect, code.clause(risk)));
             }
             let (kind, title, commands) = match &target {
                 Some(t) => {
-                    let cmd = update_command(r.dep, t);
-                    script.entry(dir.clone()).or_default().push(cmd.clone());
-                    let drift = if drift_target(&r).is_some() {
+                    let update = update_command(r.dep, t, in_range);
+                    script.entry(dir.clone()).or_default().push(update.clone());
+                    let drift = if in_range {
                         " The manifest's range already allows it: only the lock file moves."
                     } else {
                         " The manifest's range must allow it too."
                     };
                     detail.push_str(&format!("\nUpgrade {} from {} to {t} or later.{drift}\n", r.dep.name, r.version));
-                    (
-                        StepKind::Change,
-                        format!("{} {} → {t} (`{}`)", r.dep.name, r.version, loc.file),
-                        vec![format!("(cd {} && {cmd})", shell_quote(&dir))],
-                    )
+                    let commands = match &update {
+                        UpdateCommand::Run(cmd) => vec![format!("(cd {} && {cmd})", shell_quote(&dir))],
+                        UpdateCommand::Edit(edit) => {
+                            detail.push_str(&format!("By hand: {edit}.\n"));
+                            vec![]
+                        }
+                    };
+                    (StepKind::Change, format!("{} {} → {t} (`{}`)", r.dep.name, r.version, loc.file), commands)
                 }
                 None => {
                     detail.push_str("\nNo release avoids this yet.");
-                    let workarounds: Vec<&str> = risks.iter().filter_map(|k| k.workaround.as_deref()).collect();
+                    let workarounds: Vec<String> = risks
+                        .iter()
+                        .filter_map(|k| {
+                            trigger(cx.inventory, r.client, k, project_dir).workaround(
+                                cx.inventory,
+                                r.client,
+                                k,
+                                project_dir,
+                            )
+                        })
+                        .collect();
                     if !workarounds.is_empty() {
                         detail
                             .push_str(&format!(" Work around it in the client's options: {}.", workarounds.join("; ")));
@@ -61,7 +78,7 @@ impl Contributor for ClientUpgrades {
                 }
             };
             let alts: Vec<&str> =
-                r.client.alternatives.iter().filter_map(|a| clients.by_id(a)).map(|c| c.display.as_str()).collect();
+                r.client.alternatives.iter().filter_map(|a| clients.by_id(&a.id)).map(|c| c.display.as_str()).collect();
             if !alts.is_empty() {
                 detail.push_str(&format!("\nValkey-native alternative: {}.\n", alts.join(", ")));
             }
@@ -82,11 +99,14 @@ impl Contributor for ClientUpgrades {
         );
         text = text.replace("cd \"$(dirname \"$0\")\"\n", "");
         text.push_str(&format!("root=${{1:-{}}}\n", shell_quote(&cx.scanned)));
+        // One subshell per directory; `set -e` stops at the first failing command, and an edit
+        // to make by hand is a comment line (a command chained with `&&` to a comment would not parse).
         for (dir, cmds) in &script {
-            text.push_str(&format!("\n( cd \"$root\"/{} &&\n", shell_quote(dir)));
-            let body: Vec<String> = cmds.iter().map(|c| format!("  {c}")).collect();
-            text.push_str(&body.join(" &&\n"));
-            text.push_str("\n)\n");
+            text.push_str(&format!("\n(\n  cd \"$root\"/{}\n", shell_quote(dir)));
+            for c in cmds {
+                text.push_str(&format!("  {}\n", c.script_line()));
+            }
+            text.push_str(")\n");
         }
         let path = plan.artifact(SCRIPT.to_string(), ArtifactKind::Script, None, text);
         let mut step = Step::new(

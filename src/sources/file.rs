@@ -125,6 +125,9 @@ pub struct Facts {
     pub diagnostics: Vec<Finding>,
     pub suppressions: Vec<Suppression>,
     pub files_read: usize,
+    /// Halves of facts that only the whole repository completes (object-mapper models and the
+    /// calls on them, in different files); `code::finish` turns them into inventory facts.
+    pub code_links: crate::sources::code::Links,
 }
 
 impl Facts {
@@ -137,6 +140,7 @@ impl Facts {
         self.diagnostics.extend(other.diagnostics);
         self.suppressions.extend(other.suppressions);
         self.files_read += other.files_read;
+        self.code_links.extend(other.code_links);
     }
 }
 

@@ -75,6 +75,107 @@ fn dep001_risky_versions_in_four_ecosystems() {
     insta::assert_snapshot!("dep001", human(&dir, &[]));
 }
 
+/// Conditional risks checked against the code: a condition the code shows is definite and
+/// points at the line; one it does not show is an info that says so; an opt-out in code makes
+/// a default risk an info; a cluster client gets the cluster client's workaround.
+#[test]
+fn dep001_conditions_are_checked_against_the_code() {
+    let dir = testdata("rules/DEP001-code");
+    let (doc, _) = audit_json(&dir, &["--no-config", "--select", "DEP001"]);
+    let findings = doc["findings"].as_array().unwrap();
+    let find = |file: &str, needle: &str| -> &serde_json::Value {
+        findings
+            .iter()
+            .find(|f| f["file"] == file && f["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no {file} finding with {needle}: {doc:#}"))
+    };
+    let related = |f: &serde_json::Value| -> Vec<String> {
+        f["related"]
+            .as_array()
+            .map_or(vec![], |r| r.iter().map(|x| format!("{}:{}", x["file"].as_str().unwrap(), x["line"])).collect())
+    };
+
+    let csc = find("csc/requirements.txt", "client-side caching");
+    assert_eq!(csc["severity"], "warning");
+    assert!(
+        csc["message"].as_str().unwrap().contains("and this repository does that: `cache_config=` at csc/prices.py:6")
+    );
+    assert!(csc["help"].as_str().unwrap().contains("change `cache_config=` at csc/prices.py:6"));
+    assert_eq!(related(csc), vec!["csc/prices.py:6"]);
+
+    // The other project's caching is not this one's.
+    let absent = find("nocsc/requirements.txt", "client-side caching");
+    assert_eq!(absent["severity"], "info");
+    assert!(absent["message"].as_str().unwrap().contains("the scanned code shows no client-side caching"));
+    assert!(!absent["message"].as_str().unwrap().contains("check whether your code does that"));
+    assert!(related(absent).is_empty());
+
+    let probe = find("optout/requirements.txt", "MAINT_NOTIFICATIONS");
+    assert_eq!(probe["severity"], "info");
+    assert!(
+        probe["message"]
+            .as_str()
+            .unwrap()
+            .contains("your code switches it off (`MaintNotificationsConfig(enabled=False)` at optout/app.py:4)")
+    );
+
+    let cluster = find("cluster/go.mod", "MAINT_NOTIFICATIONS");
+    assert_eq!(cluster["severity"], "warning");
+    let help = cluster["help"].as_str().unwrap();
+    assert!(
+        help.contains("redis.NewClusterClient(&redis.ClusterOptions{") && !help.contains("redis.NewClient("),
+        "{help}"
+    );
+
+    let sentinel = find("sentinel/Cart.csproj", "redis_mode");
+    assert_eq!(sentinel["severity"], "warning");
+    assert!(sentinel["message"].as_str().unwrap().contains("this happens only with a Sentinel or Cluster deployment"));
+    assert_eq!(related(sentinel), vec!["sentinel/Redis.cs:6"]);
+    assert!(sentinel["help"].as_str().unwrap().contains("`dotnet add package StackExchange.Redis --version 2.12.27`"));
+    insta::assert_snapshot!("dep001_code", human(&dir, &["--select", "DEP001"]));
+}
+
+/// A client whose version the Spring Boot parent or BOM sets: the managing BOM is named, the
+/// Lettuce line it manages (UNVERIFIED, so info) with that line's risk, or `mvn dependency:tree`.
+#[test]
+fn dep006_managed_versions_name_the_bom_and_the_driver_line() {
+    let dir = testdata("rules/DEP006");
+    let (doc, _) = audit_json(&dir, &["--no-config", "--select", "DEP006"]);
+    assert_eq!(
+        finding_keys(&doc),
+        vec!["DEP006@boot27/pom.xml:11", "DEP006@boot40/pom.xml:11", "DEP006@boot41-bom/pom.xml:22"],
+        "the test-scoped starter is not reported"
+    );
+    let findings = doc["findings"].as_array().unwrap();
+    for f in findings {
+        assert_eq!(f["severity"], "info", "unverified knowledge is info at most: {f:#}");
+        assert!(f["help"].as_str().unwrap().contains("mvn dependency:tree -Dincludes=io.lettuce:lettuce-core"));
+    }
+    let msg =
+        |file: &str| findings.iter().find(|f| f["file"] == file).unwrap()["message"].as_str().unwrap().to_string();
+    assert!(
+        msg("boot40/pom.xml")
+            .contains("spring-boot-starter-parent 4.0.3 manages it and pulls in Lettuce 6.8.x (UNVERIFIED")
+    );
+    assert!(msg("boot41-bom/pom.xml").contains("spring-boot-dependencies 4.1.2 manages it and pulls in Lettuce 7.5.x"));
+    assert!(msg("boot41-bom/pom.xml").contains("CLIENT MAINT_NOTIFICATIONS"));
+    assert!(msg("boot27/pom.xml").contains("is not in the tool's table"));
+
+    // The inventory records the dependency as managed, with the BOM and its version.
+    let out = cmd().arg("inventory").arg(dir.join("boot41-bom")).arg("--no-config").output().unwrap();
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dep = inv["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "org.springframework.data:spring-data-redis")
+        .unwrap();
+    assert!(dep["version"].is_null() && dep["requirement"].is_null(), "{dep:#}");
+    assert_eq!(dep["managed_by"][0]["name"], "org.springframework.boot:spring-boot-dependencies");
+    assert_eq!(dep["managed_by"][0]["version"], "4.1.2");
+    insta::assert_snapshot!("dep006", human(&dir, &["--select", "DEP006"]));
+}
+
 #[test]
 fn dep002_drift_on_nuget() {
     let dir = testdata("rules/DEP002");

@@ -309,3 +309,128 @@ fn dotnet_upgrade_resolves_the_sentinel_risk() {
         "only the note about the Valkey-native client remains"
     );
 }
+
+fn audit(name: &str) -> serde_json::Value {
+    json(&stdout_of(&["audit", &rel(name), "--format", "json"], &repo_root()).0)
+}
+
+fn finding<'a>(doc: &'a serde_json::Value, code: &str, at: &str, needle: &str) -> &'a serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == code
+                && format!("{}:{}", f["file"].as_str().unwrap(), f["line"]) == at
+                && f["message"].as_str().unwrap().contains(needle)
+        })
+        .unwrap_or_else(|| panic!("no {code} at {at} with {needle:?}: {doc:#}"))
+}
+
+fn related(f: &serde_json::Value) -> Vec<String> {
+    f["related"]
+        .as_array()
+        .map_or(vec![], |r| r.iter().map(|x| format!("{}:{}", x["file"].as_str().unwrap(), x["line"])).collect())
+}
+
+/// listing-search: redis-om queries made from other files than the model's are module commands.
+#[test]
+fn listing_search_redis_om_calls_are_found() {
+    let (text, _) = stdout_of(&["inventory", &rel("listing-search")], &repo_root());
+    let inv = json(&text);
+    let uses: Vec<String> = inv["command_uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| format!("{}@{}:{}", u["command"].as_str().unwrap(), u["file"].as_str().unwrap(), u["line"]))
+        .collect();
+    for want in ["FT.SEARCH@app/search.py:31", "JSON.GET@app/main.py:44"] {
+        assert!(uses.contains(&want.to_string()), "{want} missing from {uses:?}");
+    }
+    // The client-side-caching risk of redis 8.1.0 is one the code never triggers: an info.
+    let doc = audit("listing-search");
+    let csc = finding(&doc, "DEP001", "uv.lock:1099", "client-side caching");
+    assert_eq!(csc["severity"], "info");
+    assert!(csc["message"].as_str().unwrap().contains("the scanned code shows no client-side caching"));
+}
+
+/// django-catalog: the code enables client-side caching, so the redis-py risk is definite.
+#[test]
+fn django_catalog_client_side_caching_is_read_from_the_code() {
+    let doc = audit("django-catalog");
+    let csc = finding(&doc, "DEP001", "requirements.txt:44", "client-side caching");
+    assert_eq!(csc["severity"], "warning");
+    let message = csc["message"].as_str().unwrap();
+    assert!(message.contains("this repository does that: `cache_config=` at catalog/prices.py:22"), "{message}");
+    assert!(!message.contains("check whether your code does that"));
+    assert!(csc["help"].as_str().unwrap().contains("change `cache_config=` at catalog/prices.py:22"));
+    assert_eq!(related(csc), vec!["catalog/prices.py:22"]);
+}
+
+/// dotnet-basket-api: Sentinel in the code and in sentinel.conf makes the StackExchange.Redis
+/// risk definite; its condition reads as a sentence; the upgrade is a real command.
+#[test]
+fn dotnet_basket_api_sentinel_is_read_from_code_and_config() {
+    let doc = audit("dotnet-basket-api");
+    let f = finding(&doc, "DEP001", "src/Basket.Api/Basket.Api.csproj:11", "redis_mode");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("— this happens only with a Sentinel or Cluster deployment"), "{message}");
+    assert_eq!(related(f), vec!["src/Basket.Api/RedisConnection.cs:22", "deploy/sentinel.conf:7"]);
+    assert!(f["help"].as_str().unwrap().contains("`dotnet add package StackExchange.Redis --version 2.12.27`"));
+
+    let out = tempfile::tempdir().unwrap();
+    let (_, code) = stdout_of(&["plan", ".", "--out", out.path().to_str().unwrap()], &sample_dir("dotnet-basket-api"));
+    assert_eq!(code, 0);
+    let script = out.path().join("upgrade-clients.sh");
+    let text = fs::read_to_string(&script).unwrap();
+    assert!(text.contains("dotnet add package StackExchange.Redis --version 2.12.27"), "{text}");
+    let check = std::process::Command::new("sh").arg("-n").arg(&script).output().unwrap();
+    assert!(check.status.success(), "sh -n upgrade-clients.sh: {}\n{text}", String::from_utf8_lossy(&check.stderr));
+}
+
+/// go-inventory-reservations: the code builds a ClusterClient, so the workaround is the
+/// cluster client's options.
+#[test]
+fn go_inventory_workaround_matches_the_cluster_client() {
+    let doc = audit("go-inventory-reservations");
+    let f = finding(&doc, "DEP001", "go.mod:5", "MAINT_NOTIFICATIONS");
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains("redis.NewClusterClient(&redis.ClusterOptions{") && !help.contains("redis.NewClient("),
+        "{help}"
+    );
+    assert!(help.contains("internal/store/client.go:49"), "{help}");
+}
+
+/// spring-orders-api: Spring Data Redis without a version is managed by the Boot parent; the
+/// chart, not only the image, has to change.
+#[test]
+fn spring_orders_api_managed_lettuce_and_the_bitnami_chart() {
+    let doc = audit("spring-orders-api");
+    let f = finding(&doc, "DEP006", "pom.xml:38", "spring-boot-starter-parent 4.0.3 manages it");
+    assert_eq!(f["severity"], "info");
+    assert!(f["help"].as_str().unwrap().contains("mvn dependency:tree"));
+    let img = finding(&doc, "IMG001", "deploy/redis/values.yaml:7", "change the chart, not only the image");
+    assert!(!img["message"].as_str().unwrap().contains("bitnami/valkey:"), "{img:#}");
+    assert!(img["help"].as_str().unwrap().contains("bitnamilegacy"));
+}
+
+/// node-session-service: node-redis is not told that iovalkey is a drop-in.
+#[test]
+fn node_session_service_alternatives_fit_each_client() {
+    let doc = audit("node-session-service");
+    let node = finding(&doc, "DEP005", "package.json:22", "node-redis");
+    assert!(node["message"].as_str().unwrap().contains("iovalkey is a fork of ioredis, not of node-redis"));
+    assert!(!node["message"].as_str().unwrap().contains("same API"));
+    let io = finding(&doc, "DEP005", "package.json:20", "ioredis");
+    assert!(io["message"].as_str().unwrap().contains("fork of ioredis with the same API"));
+}
+
+/// listing-search: the Redis Stack licence line says what each licence covers.
+#[test]
+fn listing_search_licence_wording() {
+    let doc = audit("listing-search");
+    let f = finding(&doc, "LIC001", "docker-compose.yml:4", "Redis Stack");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("the Redis server is under RSALv2 or SSPLv1, and its modules (Redis Stack) are under the Redis Source Available License"), "{message}");
+}

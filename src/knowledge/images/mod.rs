@@ -150,6 +150,10 @@ pub struct ImageInfo {
     pub to: Option<String>,
     #[serde(default)]
     pub to_note: Option<String>,
+    /// Said instead of `to` when the image is set in a Helm chart's values: the chart expects
+    /// this image, so the chart has to change, not only the image.
+    #[serde(default)]
+    pub chart_note: Option<String>,
     #[serde(default)]
     pub lines: Vec<String>,
     pub source: String,
@@ -388,6 +392,16 @@ impl ImageCatalog {
         let suffix = if alpine && to.starts_with("valkey/") { "-alpine" } else { "" };
         Some(format!("{to}:{tag}{suffix}"))
     }
+}
+
+/// The id of the licence the image's server version carries (not the image's own licence).
+pub fn server_licence_id(catalog: &ImageCatalog, resolved: &Resolved) -> Option<String> {
+    let product = match resolved.info.product {
+        Product::Valkey => "valkey",
+        Product::Redis | Product::RedisStack => "redis",
+        Product::RedisModule | Product::Falkordb => return None,
+    };
+    catalog.server_licence(product, resolved.version?).map(|l| l.id.clone())
 }
 
 fn product_name(info: &ImageInfo) -> &'static str {

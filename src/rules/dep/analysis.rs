@@ -136,39 +136,121 @@ pub fn affected<'a>(index: &Index<'a>) -> Vec<(Resolved<'a>, Vec<&'a Risk>)> {
         .collect()
 }
 
-/// The one-line command that moves a lock file to `version`, in the lock's own tool.
-pub fn update_command(lock: &Dependency, version: &str) -> String {
-    let name = &lock.name;
-    let v = version.trim_start_matches('v');
-    match (lock.ecosystem, lock.file_name()) {
-        (_, "package-lock.json" | "npm-shrinkwrap.json") => format!("npm update {name}"),
-        (_, "yarn.lock") => format!("yarn up {name}   (yarn classic: yarn upgrade {name})"),
-        (_, "pnpm-lock.yaml") => format!("pnpm update {name}"),
-        (_, "poetry.lock") => format!("poetry update {name}"),
-        (_, "uv.lock") => format!("uv lock --upgrade-package {name}"),
-        (_, "Pipfile.lock") => format!("pipenv update {name}"),
-        (Ecosystem::Pypi, _) => format!("pip install '{name}=={v}'"),
-        (Ecosystem::Go, _) => format!("go get {name}@{version} && go mod tidy"),
-        (_, "Cargo.lock") => format!("cargo update -p {name}"),
-        (_, "Gemfile.lock" | "gems.locked") => format!("bundle update {name} --conservative"),
-        (_, "composer.lock") => format!("composer update {name}"),
-        (_, "packages.lock.json") => format!("dotnet add package {name} --version {v}"),
-        (Ecosystem::Maven, _) => {
-            format!("set {name} to {version} (then refresh the lock: gradle dependencies --write-locks)")
+/// How to move a dependency to a version: a command to run, or an edit to make by hand
+/// (pom.xml, Gradle, a pinned requirement), which a script can only carry as a comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateCommand {
+    Run(String),
+    Edit(String),
+}
+
+impl UpdateCommand {
+    /// The line for a shell script: the command, or the edit as a comment.
+    pub fn script_line(&self) -> String {
+        match self {
+            UpdateCommand::Run(c) => c.clone(),
+            UpdateCommand::Edit(e) => format!("# {}", e.replace('\n', " ")),
         }
-        (eco, _) => format!("update {name} to {version} ({eco})"),
+    }
+
+    /// In prose: the command in backquotes, or the edit in words.
+    pub fn describe(&self) -> String {
+        match self {
+            UpdateCommand::Run(c) => format!("`{c}`"),
+            UpdateCommand::Edit(e) => e.clone(),
+        }
     }
 }
 
-/// What a risk's condition means for the wording: stated, not asserted.
-pub fn condition_clause(risk: &Risk) -> String {
-    match risk.applies {
-        crate::knowledge::clients::Applies::Default => format!("— the default behaviour: {}", risk.condition),
-        crate::knowledge::clients::Applies::Conditional => {
-            format!("— this happens {}; check whether your code does that", risk.condition)
-        }
+/// A word for a shell command line: as is when it is only safe characters, else quoted.
+fn sh(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@/._:+-=^,~".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
+
+/// What moves `dep` (a lock entry or an exact manifest pin) to `version`, in the file's own
+/// tool. `in_range`: the manifest's range already allows the version, so only the lock moves
+/// (`npm update`); otherwise the command changes the manifest too (`npm install x@v`).
+pub fn update_command(dep: &Dependency, version: &str, in_range: bool) -> UpdateCommand {
+    use UpdateCommand::{Edit, Run};
+    let name = dep.name.as_str();
+    let v = version.trim_start_matches('v');
+    let file = dep.file_name();
+    let at = |sep: &str| sh(&format!("{name}{sep}{v}"));
+    match (dep.ecosystem, file) {
+        (_, "package-lock.json" | "npm-shrinkwrap.json") if in_range => Run(format!("npm update {}", sh(name))),
+        (_, "package-lock.json" | "npm-shrinkwrap.json" | "package.json") => Run(format!("npm install {}", at("@"))),
+        (_, "yarn.lock") if in_range => Run(format!("yarn up {}  # yarn classic: yarn upgrade {}", sh(name), sh(name))),
+        (_, "yarn.lock") => Run(format!("yarn add {}", at("@"))),
+        (_, "pnpm-lock.yaml") if in_range => Run(format!("pnpm update {}", sh(name))),
+        (_, "pnpm-lock.yaml") => Run(format!("pnpm add {}", at("@"))),
+        (_, "poetry.lock") if in_range => Run(format!("poetry update {}", sh(name))),
+        (_, "poetry.lock") => Run(format!("poetry add {}", at(">="))),
+        (_, "uv.lock") if in_range => Run(format!("uv lock --upgrade-package {}", sh(name))),
+        (_, "uv.lock") => Run(format!("uv add {}", at(">="))),
+        (_, "Pipfile.lock") if in_range => Run(format!("pipenv update {}", sh(name))),
+        (_, "Pipfile.lock" | "Pipfile") => Run(format!("pipenv install {}", at(">="))),
+        (Ecosystem::Pypi, f) if f.ends_with(".txt") || f.ends_with(".in") => {
+            Edit(format!("{f}: change the {name} requirement to {name}=={v}, then pip install -r {f}"))
+        }
+        (Ecosystem::Pypi, _) => Run(format!("pip install {}", at("=="))),
+        (Ecosystem::Go, _) => Run(format!("go get {} && go mod tidy", sh(&format!("{name}@{version}")))),
+        (_, "Cargo.lock") if in_range => Run(format!("cargo update -p {} --precise {}", sh(name), sh(v))),
+        (Ecosystem::Cargo, _) => Run(format!("cargo add {}", at("@"))),
+        (_, "Gemfile.lock" | "gems.locked") if in_range => Run(format!("bundle update {} --conservative", sh(name))),
+        (Ecosystem::Rubygems, _) => {
+            Edit(format!("Gemfile: require {name} '>= {v}', then run bundle update {name} --conservative"))
+        }
+        (_, "composer.lock") if in_range => Run(format!("composer update {}", sh(name))),
+        (Ecosystem::Packagist, _) => Run(format!("composer require {}", at(":^"))),
+        (Ecosystem::Nuget, "Directory.Packages.props") => {
+            Edit(format!("Directory.Packages.props: set <PackageVersion Include=\"{name}\" Version=\"{v}\" />"))
+        }
+        (Ecosystem::Nuget, _) => Run(format!("dotnet add package {} --version {}", sh(name), sh(v))),
+        (Ecosystem::Maven, "pom.xml") => Edit(format!("pom.xml: set the version of {name} to {version}")),
+        (Ecosystem::Maven, f) => Edit(format!(
+            "{f}: set {name} to {version}, then refresh the lock with ./gradlew dependencies --write-locks"
+        )),
+        (eco, f) => Edit(format!("{f}: set {name} to {version} ({eco})")),
+    }
+}
+
+/// Every kind of file `update_command` knows, per ecosystem (the tests check each line it
+/// gives is valid shell).
+#[cfg(test)]
+pub const UPDATE_FILE_KINDS: &[(Ecosystem, &str)] = &[
+    (Ecosystem::Npm, "package-lock.json"),
+    (Ecosystem::Npm, "npm-shrinkwrap.json"),
+    (Ecosystem::Npm, "package.json"),
+    (Ecosystem::Npm, "yarn.lock"),
+    (Ecosystem::Npm, "pnpm-lock.yaml"),
+    (Ecosystem::Pypi, "poetry.lock"),
+    (Ecosystem::Pypi, "uv.lock"),
+    (Ecosystem::Pypi, "Pipfile.lock"),
+    (Ecosystem::Pypi, "Pipfile"),
+    (Ecosystem::Pypi, "requirements.txt"),
+    (Ecosystem::Pypi, "requirements-dev.in"),
+    (Ecosystem::Pypi, "pyproject.toml"),
+    (Ecosystem::Go, "go.mod"),
+    (Ecosystem::Cargo, "Cargo.lock"),
+    (Ecosystem::Cargo, "Cargo.toml"),
+    (Ecosystem::Rubygems, "Gemfile.lock"),
+    (Ecosystem::Rubygems, "gems.locked"),
+    (Ecosystem::Rubygems, "Gemfile"),
+    (Ecosystem::Packagist, "composer.lock"),
+    (Ecosystem::Packagist, "composer.json"),
+    (Ecosystem::Nuget, "packages.lock.json"),
+    (Ecosystem::Nuget, "Basket.Api.csproj"),
+    (Ecosystem::Nuget, "Directory.Packages.props"),
+    (Ecosystem::Maven, "pom.xml"),
+    (Ecosystem::Maven, "gradle.lockfile"),
+    (Ecosystem::Maven, "build.gradle.kts"),
+    (Ecosystem::Maven, "libs.versions.toml"),
+];
 
 pub fn evidence_note(risk: &Risk) -> &'static str {
     use crate::knowledge::clients::Evidence::*;
@@ -177,5 +259,70 @@ pub fn evidence_note(risk: &Risk) -> &'static str {
         Code => "read in the library's source",
         Thread => "reported in a public issue",
         Unverified => "UNVERIFIED: a lead, not checked",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::DepSource;
+    use crate::location::Location;
+
+    /// Every line `update_command` can produce, for every file kind and both cases, parses as
+    /// shell (`sh -n`), also with package names that need quoting.
+    #[test]
+    fn every_update_line_is_valid_shell() {
+        let mut script = String::from("set -eu\n");
+        let mut lines = 0;
+        for (eco, file) in UPDATE_FILE_KINDS {
+            for name in ["redis", "@redis/client", "StackExchange.Redis", "io.lettuce:lettuce-core", "we'ird name"] {
+                for in_range in [true, false] {
+                    let dep =
+                        Dependency::new(*eco, name, DepSource::Lockfile, Location::file_only(format!("svc/{file}")));
+                    let update = update_command(&dep, "v2.12.27", in_range);
+                    let line = update.script_line();
+                    assert!(!line.contains('\n'), "{line}");
+                    if let UpdateCommand::Run(cmd) = &update {
+                        assert!(!cmd.starts_with("update ") && !cmd.starts_with("set "), "not a command: {cmd}");
+                    }
+                    // Each line alone, and chained as the plan's script chains them.
+                    let out = std::process::Command::new("sh").args(["-n", "-c", &line]).output().unwrap();
+                    assert!(out.status.success(), "{eco}/{file}: `{line}`: {}", String::from_utf8_lossy(&out.stderr));
+                    script.push_str(&format!("(\n  cd svc\n  {line}\n)\n"));
+                    lines += 1;
+                }
+            }
+        }
+        let out = std::process::Command::new("sh").args(["-n", "-c", &script]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(lines >= 200);
+    }
+
+    #[test]
+    fn a_project_file_without_a_lock_gets_a_real_command() {
+        let csproj = Dependency::new(
+            Ecosystem::Nuget,
+            "StackExchange.Redis",
+            DepSource::Manifest,
+            Location::file_only("src/Api/Api.csproj"),
+        );
+        assert_eq!(
+            update_command(&csproj, "2.12.27", false),
+            UpdateCommand::Run("dotnet add package StackExchange.Redis --version 2.12.27".into())
+        );
+        let pom = Dependency::new(
+            Ecosystem::Maven,
+            "io.lettuce:lettuce-core",
+            DepSource::Manifest,
+            Location::file_only("pom.xml"),
+        );
+        assert_eq!(
+            update_command(&pom, "7.7.0.RELEASE", false).script_line(),
+            "# pom.xml: set the version of io.lettuce:lettuce-core to 7.7.0.RELEASE"
+        );
+        let lock =
+            Dependency::new(Ecosystem::Npm, "ioredis", DepSource::Lockfile, Location::file_only("package-lock.json"));
+        assert_eq!(update_command(&lock, "5.8.2", true).describe(), "`npm update ioredis`");
+        assert_eq!(update_command(&lock, "6.0.0", false).describe(), "`npm install ioredis@6.0.0`");
     }
 }

@@ -40,10 +40,13 @@ impl Rule for LockDrift {
                 manifest.file_name(),
                 problems.join("; "),
             );
+            let dir = if r.dep.dir().is_empty() { "." } else { r.dep.dir() };
+            let action = match update_command(r.dep, &target, true) {
+                super::analysis::UpdateCommand::Run(c) => format!("run `{c}` (in {dir})"),
+                super::analysis::UpdateCommand::Edit(e) => format!("{e} (in {dir})"),
+            };
             let help = format!(
-                "run `{}` (in {}) to move the lock to {target} or later [{}; {}]",
-                update_command(r.dep, &target),
-                if r.dep.dir().is_empty() { "." } else { r.dep.dir() },
+                "{action} to move the lock to {target} or later [{}; {}]",
                 evidence_note(risks[0]),
                 risks[0].sources[0],
             );

@@ -5,9 +5,11 @@
 pub(crate) mod analysis;
 pub mod facts;
 pub(crate) mod lock_drift;
+mod managed;
 mod module_client;
 mod risky_version;
 mod unpinned;
+pub mod usage;
 mod valkey_native;
 
 pub use facts::{CompatNeed, ModuleClientUse, extended_redis_compatibility_needs, module_client_uses};
@@ -20,4 +22,5 @@ pub static RULES: &[&dyn Rule] = &[
     &unpinned::UnpinnedClient,
     &module_client::ModuleClientLibrary,
     &valkey_native::ValkeyNativeClient,
+    &managed::ManagedClientVersion,
 ];

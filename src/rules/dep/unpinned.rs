@@ -1,4 +1,5 @@
-use super::analysis::{Index, condition_clause};
+use super::analysis::Index;
+use super::usage::trigger;
 use crate::findings::{Finding, Severity};
 use crate::knowledge::clients::{Applies, Risk};
 use crate::rules::{Rule, RuleContext};
@@ -58,6 +59,7 @@ impl Rule for UnpinnedClient {
                     // The lock already pins an affected version: DEP001/DEP002 say so.
                     continue;
                 }
+                let code = trigger(cx.inventory, client, risk, m.dir());
                 let shown = if text.is_empty() { "no version constraint".to_string() } else { format!("`{text}`") };
                 let (message, severity) = if locked {
                     (
@@ -66,7 +68,7 @@ impl Rule for UnpinnedClient {
                             m.name,
                             shown,
                             risk.effect,
-                            condition_clause(risk)
+                            code.clause(risk)
                         ),
                         Severity::Info,
                     )
@@ -77,9 +79,9 @@ impl Rule for UnpinnedClient {
                             m.name,
                             shown,
                             risk.effect,
-                            condition_clause(risk)
+                            code.clause(risk)
                         ),
-                        risk.effective_severity(),
+                        code.severity(risk),
                     )
                 };
                 let help = match (risk.fixed.as_deref(), risk.workaround.as_deref()) {

@@ -44,11 +44,8 @@ impl Rule for ValkeyNativeClient {
             let alts: Vec<String> = client
                 .alternatives
                 .iter()
-                .filter_map(|a| clients.by_id(a))
-                .map(|a| match &a.notes {
-                    Some(n) => format!("{} ({}): {n}", a.display, a.packages.join(" / ")),
-                    None => format!("{} ({})", a.display, a.packages.join(" / ")),
-                })
+                .filter_map(|a| clients.by_id(&a.id).map(|native| (a, native)))
+                .map(|(a, native)| format!("{} ({}): {}", native.display, native.packages.join(" / "), a.migration))
                 .collect();
             out.push(
                 Finding::new(

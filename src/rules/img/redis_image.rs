@@ -26,7 +26,16 @@ impl Rule for RedisImage {
             let reference = super::reference_text(fact);
             let label = super::server_label(&r);
             let where_ = fact.subject.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+            let in_chart = fact.origin == crate::inventory::ImageOrigin::HelmValues;
             let (message, help) = match catalog.replacement(&r, &cx.target) {
+                // A chart built for this image: the chart changes, and the image with it.
+                Some(to) if in_chart && r.info.chart_note.is_some() => (
+                    format!(
+                        "{reference}{where_} runs {label} from a Helm chart built for it: change the chart, not only the image, for {to} ({})",
+                        cx.target.display_name()
+                    ),
+                    r.info.chart_note.clone().unwrap_or_default(),
+                ),
                 Some(to) => (
                     format!("{reference}{where_} runs {label}; use {to} for {}", cx.target.display_name()),
                     r.info.to_note.clone().unwrap_or_else(|| format!("{to} is the Valkey image for the target line")),

@@ -26,11 +26,26 @@ impl Rule for SourceAvailableRedis {
             let Some(first) = licences.first() else {
                 continue;
             };
-            let names: Vec<&str> = licences.iter().map(|l| l.name.as_str()).collect();
+            // Each licence with what it covers: the server's version decides the server's
+            // licence; the image's own licence covers what it adds (Redis Stack's modules).
+            let server_id = crate::knowledge::images::server_licence_id(&catalog, &r);
+            let parts: Vec<String> = licences
+                .iter()
+                .map(|l| {
+                    if Some(l.id.as_str()) == server_id.as_deref() {
+                        format!("the Redis server is under {}", l.name)
+                    } else if r.info.modules.is_empty() {
+                        format!("the image is under the {}", l.name)
+                    } else {
+                        format!("its modules ({}) are under the {}", r.info.title, l.name)
+                    }
+                })
+                .collect();
             let reference = reference_text(fact);
-            let mut message = format!("{reference} runs {} under {}", server_label(&r), names.join(" and "));
+            let mut message = format!("{reference} runs {}: {}", server_label(&r), parts.join(", and "));
             match &first.osi_note {
                 Some(note) => message.push_str(&format!(" ({note})")),
+                None if licences.len() > 1 => message.push_str("; none of these is an open-source licence"),
                 None => message.push_str(", not an open-source licence"),
             }
             let quotes: Vec<String> =

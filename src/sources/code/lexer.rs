@@ -32,6 +32,18 @@ impl Token {
     }
 }
 
+/// Whether `needle` occurs in code, not only in a comment: at the start of a token or inside a
+/// string literal (an import's module name), so `// not redis-om` does not count as an import.
+pub fn occurs_in_code(src: &[u8], tokens: &[Token], needle: &[u8]) -> bool {
+    memchr::memmem::find_iter(src, needle).any(|p| {
+        let i = tokens.partition_point(|t| (t.start as usize) <= p);
+        i > 0 && {
+            let t = tokens[i - 1];
+            t.start as usize == p || (t.kind == Kind::Str && p + needle.len() <= t.end as usize)
+        }
+    })
+}
+
 struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,

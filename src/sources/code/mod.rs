@@ -10,8 +10,10 @@
 
 mod analyze;
 mod lexer;
+mod om;
 mod vocab;
 
+pub use om::Links;
 pub use vocab::Vocab;
 
 use super::{Claim, Facts, ParseContext, SourceFile, SourceParser};
@@ -58,11 +60,24 @@ pub fn scan(src: &SourceFile, lang: Lang, vocab: &Vocab, out: &mut Facts) {
         let mut tokens = cell.borrow_mut();
         lexer::lex(lang, src.bytes(), &mut tokens);
         analyze::Analysis::new(src, lang, vocab, &tokens, gated).run(out);
+        om::extract(src, lang, &tokens, vocab, &mut out.code_links);
         if tokens.capacity() > 1 << 20 {
             // Do not keep a huge buffer alive after one giant file.
             *tokens = Vec::new();
         }
     });
+}
+
+/// Completes what single files could not: object-mapper calls joined with the models other
+/// files define. Run once, after every file was parsed.
+pub fn finish(facts: &mut Facts, knowledge: &crate::knowledge::Knowledge) {
+    let links = std::mem::take(&mut facts.code_links);
+    if links.is_empty() {
+        return;
+    }
+    if let Ok(catalog) = knowledge.view::<crate::knowledge::modules::ModuleCatalog>() {
+        facts.inventory.command_uses.extend(om::link(&links, &catalog));
+    }
 }
 
 impl SourceParser for CodeParser {
@@ -111,9 +126,106 @@ mod tests {
         let src = SourceFile::from_bytes(rel, bytes);
         let mut facts = Facts::default();
         let lang = language(rel).expect("fixture has a scanned extension");
-        scan(&src, lang, &vocab::test_vocab(), &mut facts);
+        let vocab = vocab::test_vocab();
+        scan(&src, lang, &vocab, &mut facts);
+        let links = std::mem::take(&mut facts.code_links);
+        facts.inventory.command_uses.extend(om::link(&links, &vocab.modules));
         let hits = facts.inventory.command_uses.iter().map(|u| (u.location.line, u.command.clone())).collect();
         (hits, facts)
+    }
+
+    /// Every scanned file under `testdata/code/<dir>`, as (path relative to it, text).
+    fn tree(dir: &str) -> Vec<(String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/code").join(dir);
+        let mut out = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if language(&p.file_name().unwrap().to_string_lossy()).is_some() {
+                    let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                    out.push((rel, std::fs::read_to_string(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Scans a fixture tree as one repository (with the cross-file join): `(file, line, command)`.
+    fn found_in_tree(files: &[(String, String)]) -> BTreeSet<(String, u32, String)> {
+        let vocab = vocab::test_vocab();
+        let mut all = Facts::default();
+        for (rel, text) in files {
+            let src = SourceFile::from_bytes(rel.clone(), text.clone().into_bytes());
+            let mut facts = Facts::default();
+            scan(&src, language(rel).unwrap(), &vocab, &mut facts);
+            all.merge(facts);
+        }
+        let links = std::mem::take(&mut all.code_links);
+        all.inventory.command_uses.extend(om::link(&links, &vocab.modules));
+        all.inventory
+            .command_uses
+            .iter()
+            .map(|u| (u.location.file.clone(), u.location.line, u.command.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn object_mapper_calls_are_joined_with_models_across_files() {
+        let mut total = 0;
+        for dir in ["om/python", "om/js", "om/java"] {
+            let files = tree(dir);
+            let mut want = BTreeSet::new();
+            for (rel, text) in &files {
+                for (line, cmd) in expected(text) {
+                    want.insert((rel.clone(), line, cmd));
+                }
+            }
+            let got = found_in_tree(&files);
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(&want).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{dir}: missing {missing:?}, unexpected {extra:?}");
+            total += want.len();
+        }
+        assert!(total >= 20, "only {total} expected hits");
+    }
+
+    #[test]
+    fn client_features_are_found_with_their_lines_and_decoys_are_not() {
+        let mut total = 0;
+        for (rel, text) in fixtures("features") {
+            let mut want = BTreeSet::new();
+            for (i, line) in text.lines().enumerate() {
+                if let Some((_, names)) = line.split_once("feature: ") {
+                    for n in names.split_whitespace() {
+                        want.insert((i as u32 + 1, n.to_string()));
+                    }
+                }
+            }
+            let (_, facts) = found(&rel, text.into_bytes());
+            let got: BTreeSet<(u32, String)> = facts
+                .inventory
+                .client_features
+                .iter()
+                .map(|f| (f.location.line, f.feature.as_str().to_string()))
+                .collect();
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(&want).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{rel}: missing {missing:?}, unexpected {extra:?}");
+            total += want.len();
+        }
+        assert!(total >= 25, "only {total} expected features");
+    }
+
+    #[test]
+    fn object_mapper_decoys_yield_no_command() {
+        let files = tree("om/decoys");
+        assert!(files.len() >= 7);
+        let got = found_in_tree(&files);
+        assert!(got.is_empty(), "false positives {got:?}");
     }
 
     fn fixtures(dir: &str) -> Vec<(String, String)> {

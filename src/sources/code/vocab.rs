@@ -3,6 +3,7 @@
 //! of them go by after one pass.
 
 use crate::knowledge::Knowledge;
+use crate::knowledge::client_features::ClientFeatureCatalog;
 use crate::knowledge::images::ImageCatalog;
 use crate::knowledge::modules::{ConstructShape, Lang, ModuleCatalog};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -11,14 +12,32 @@ use std::sync::Arc;
 
 /// Words that mean "this file talks to a Redis-protocol server": client-API shapes are only
 /// trusted in files that contain one (`ioredis`, `StackExchange.Redis`, `jedis` under
-/// `redis.clients`, `Predis`, …; `fred::` and GLIDE's `glide` name no server in their imports).
+/// `redis.clients`, `Predis`, …; `fred::`, GLIDE's `glide` and Lettuce's `io.lettuce` name no
+/// server in their imports).
 const GATES: &[&str] = &[
-    "redis", "Redis", "REDIS", "valkey", "Valkey", "VALKEY", "falkordb", "FalkorDB", "FALKORDB", "fred::", "glide",
+    "redis",
+    "Redis",
+    "REDIS",
+    "valkey",
+    "Valkey",
+    "VALKEY",
+    "falkordb",
+    "FalkorDB",
+    "FALKORDB",
+    "fred::",
+    "glide",
     "Glide",
+    "io.lettuce",
 ];
 
 /// Module files worth finding in a file that names no server (the others contain "redis").
 const MODULE_ANCHORS: &[&str] = &["MODULE LOAD", "rejson.so", "rebloom.so", "module-enterprise.so"];
+
+/// Object-mapper shapes in files that need not name a server: a redis-om model's
+/// `Listing.find(` (a capitalised receiver, checked before it counts), the repositories of
+/// redis-om-node and redis-om-spring (`listingRepository`, `ListingRepository`), and Python
+/// classes with a base (`class PremiumListing(Listing):` inherits a model of another file).
+const MAPPER_ANCHORS: &[&str] = &[".find(", ".get(", "Repository", "class "];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Anchor {
@@ -27,6 +46,8 @@ enum Anchor {
     /// the vocabulary before it counts, so `JSON.parse` costs a lookup and no more.
     Command,
     Module,
+    /// A call shape of an object mapper; `.find(`/`.get(` only after a capitalised name.
+    Mapper,
 }
 
 /// Method-name endings clients add to a command's name (`hexpireBuffer`, `HExpireWithArgs`,
@@ -98,6 +119,7 @@ pub struct Vocab {
     pub constructs: HashMap<String, Vec<usize>>,
     pub modules: Arc<ModuleCatalog>,
     pub images: Arc<ImageCatalog>,
+    pub features: Arc<ClientFeatureCatalog>,
     /// Redis module file names (lower case) worth reporting where they appear.
     pub so_names: Vec<String>,
     prefilter: AhoCorasick,
@@ -120,6 +142,26 @@ pub fn normalise<'b>(ident: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..n]).ok()
 }
 
+/// Checks a mapper anchor: `.find(`/`.get(` after a capitalised name; `class ` first on its
+/// line and followed by `Name(`; `Repository` anywhere.
+fn mapper_shape_at(bytes: &[u8], start: usize) -> bool {
+    let word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    match bytes[start] {
+        b'.' => {
+            let word = bytes[..start].iter().rev().take_while(|b| word_byte(b)).count();
+            word > 0 && bytes[start - word].is_ascii_uppercase()
+        }
+        b'c' => {
+            let line_start =
+                bytes[..start].iter().rev().take_while(|b| **b != b'\n').all(|b| *b == b' ' || *b == b'\t');
+            let rest = &bytes[start + 6..];
+            let name = rest.iter().take_while(|b| word_byte(b)).count();
+            line_start && name > 0 && rest.get(name) == Some(&b'(')
+        }
+        _ => true,
+    }
+}
+
 fn suffix_ok(rest: &str) -> bool {
     let rest = rest.strip_suffix("ASYNC").unwrap_or(rest);
     SUFFIXES.contains(&rest)
@@ -140,6 +182,7 @@ impl Vocab {
     pub fn build(
         modules: Arc<ModuleCatalog>,
         images: Arc<ImageCatalog>,
+        features: Arc<ClientFeatureCatalog>,
         core: &[(String, bool)],
     ) -> Result<Vocab, String> {
         let mut commands = Vec::new();
@@ -228,6 +271,8 @@ impl Vocab {
         patterns.extend(shortest);
         anchors.extend(std::iter::repeat_n(Anchor::Module, MODULE_ANCHORS.len()));
         patterns.extend(MODULE_ANCHORS.iter().map(|s| s.to_string()));
+        anchors.extend(std::iter::repeat_n(Anchor::Mapper, MAPPER_ANCHORS.len()));
+        patterns.extend(MAPPER_ANCHORS.iter().map(|s| s.to_string()));
         let prefilter = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
             .build(&patterns)
@@ -243,6 +288,7 @@ impl Vocab {
             constructs,
             modules,
             images,
+            features,
             so_names,
             prefilter,
             anchors,
@@ -258,7 +304,8 @@ impl Vocab {
                 Anchor::Gate => return Some(true),
                 Anchor::Module => any = true,
                 Anchor::Command if !any => any = self.command_at(bytes, m.start()),
-                Anchor::Command => {}
+                Anchor::Mapper if !any => any = mapper_shape_at(bytes, m.start()),
+                Anchor::Command | Anchor::Mapper => {}
             }
         }
         any.then_some(false)
@@ -355,15 +402,17 @@ pub fn test_vocab() -> Arc<Vocab> {
     .collect();
     let modules = ModuleCatalog::embedded().unwrap();
     let images = ImageCatalog::embedded().unwrap();
-    Arc::new(Vocab::build(modules, images, &core).unwrap())
+    let features = Knowledge::shared_embedded().unwrap().view::<ClientFeatureCatalog>().unwrap();
+    Arc::new(Vocab::build(modules, images, features, &core).unwrap())
 }
 
 impl crate::knowledge::View for Vocab {
     fn build(knowledge: &Knowledge) -> Result<Self, crate::knowledge::KnowledgeError> {
         let modules = knowledge.view::<ModuleCatalog>()?;
         let images = knowledge.view::<ImageCatalog>()?;
+        let features = knowledge.view::<ClientFeatureCatalog>()?;
         let core = crate::knowledge::commands::scanned_core_commands(knowledge);
-        Vocab::build(modules, images, &core).map_err(|message| crate::knowledge::KnowledgeError {
+        Vocab::build(modules, images, features, &core).map_err(|message| crate::knowledge::KnowledgeError {
             message,
             origin: "rules/modules.toml".into(),
             location: None,
@@ -440,5 +489,11 @@ mod tests {
         assert_eq!(v.prefilter(b"x = 'SOFT.SEARCH' + JSON.parse(y) + 'FT.SEARCHES'"), None);
         assert_eq!(v.prefilter(b"COPY rejson.so /x"), Some(false));
         assert_eq!(v.prefilter(b"use fred::prelude::*;"), Some(true));
+        // Object-mapper shapes: lexed, not gated.
+        assert_eq!(v.prefilter(b"from .models import Listing\nListing.find(q)"), Some(false));
+        assert_eq!(v.prefilter(b"x = config.get('a') + s.find('b')"), None);
+        assert_eq!(v.prefilter(b"class PremiumListing(Listing):\n    pass"), Some(false));
+        assert_eq!(v.prefilter(b"x = 'first class (economy)'"), None);
+        assert_eq!(v.prefilter(b"private final ListingRepository listings;"), Some(false));
     }
 }

@@ -1,4 +1,4 @@
-use crate::inventory::{DepSource, Dependency, Ecosystem};
+use crate::inventory::{DepSource, Dependency, Ecosystem, ManagedBy};
 use crate::sources::pkg::xml::{self, Element};
 use crate::sources::pkg::{in_vendored_tree, unparsable};
 use crate::sources::{Claim, Facts, ParseContext, SourceFile, SourceParser};
@@ -52,13 +52,18 @@ impl SourceParser for PomParser {
         }
         let props = properties(&root);
         let managed = managed_versions(&root, &props);
+        let managers = managers(&root, &props);
         let mut sections: Vec<(&Element, bool)> = vec![(&root, true)];
         for p in root.at(&["profiles", "profile"]) {
             sections.push((p, true));
         }
         for (owner, _) in &sections {
             for d in owner.at(&["dependencies", "dependency"]) {
-                out.inventory.dependencies.push(dependency(src, d, &props, &managed, true));
+                let mut dep = dependency(src, d, &props, &managed, true);
+                if dep.requirement.is_none() && d.child_text("version").is_none() {
+                    dep.managed_by = managers.clone();
+                }
+                out.inventory.dependencies.push(dep);
             }
             for d in owner.at(&["dependencyManagement", "dependencies", "dependency"]) {
                 out.inventory.dependencies.push(dependency(src, d, &props, &managed, false));
@@ -116,6 +121,25 @@ fn managed_versions(root: &Element, props: &HashMap<String, String>) -> HashMap<
         m.insert(format!("{}:{}", interpolate(g, props), interpolate(a, props)), interpolate(v, props));
     }
     m
+}
+
+/// The BOMs a POM imports (`<scope>import</scope>` in dependencyManagement) and its parent:
+/// what sets the version of a dependency written without one, in Maven's order.
+fn managers(root: &Element, props: &HashMap<String, String>) -> Vec<ManagedBy> {
+    let coordinate = |e: &Element| -> Option<ManagedBy> {
+        let g = e.child_text("groupId").map(|(g, _)| interpolate(g, props))?;
+        let a = e.child_text("artifactId").map(|(a, _)| interpolate(a, props))?;
+        let version = e.child_text("version").map(|(v, _)| interpolate(v, props));
+        Some(ManagedBy { name: format!("{g}:{a}"), version })
+    };
+    let mut out: Vec<ManagedBy> = root
+        .at(&["dependencyManagement", "dependencies", "dependency"])
+        .into_iter()
+        .filter(|d| d.child_text("scope").is_some_and(|(s, _)| s.trim() == "import"))
+        .filter_map(coordinate)
+        .collect();
+    out.extend(root.child("parent").and_then(coordinate));
+    out
 }
 
 fn dependency(

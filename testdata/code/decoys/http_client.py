@@ -29,3 +29,8 @@ def create_item():
 HELP = "Call FT.SEARCH when the search module is loaded"
 FORMATS = ["vcard", "VCARD", "json"]
 ts = {"add": 1}
+
+
+def load_plugin(name, err):
+    # An error message, not a MODULE LOAD command (found in CPython's zipimport.py).
+    return f"module load failed: {err}"

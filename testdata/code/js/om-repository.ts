@@ -11,6 +11,6 @@ export async function albums() {
   const redis = createClient();
   await redis.connect();
   const repo = new Repository(albumSchema, redis); // expect: FT.SEARCH JSON.SET
-  await repo.createIndex();
-  return repo.search().where('artist').equals('Mushroomhead').return.all();
+  await repo.createIndex(); // expect: FT.CREATE
+  return repo.search().where('artist').equals('Mushroomhead').return.all(); // expect: FT.SEARCH
 }

@@ -23,7 +23,10 @@ impl Analysis<'_> {
         if content.len() > 12 && content[..12].eq_ignore_ascii_case(b"MODULE LOAD ") {
             let path_start = 12 + content[12..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             let len = content[path_start..].iter().take_while(|b| !b.is_ascii_whitespace()).count();
-            if len > 0 {
+            let path = &content[path_start..path_start + len];
+            // A module is loaded from a file: "module load failed: …" in a message is not one.
+            let file_like = memmem::find(path, b".so").is_some() || path.contains(&b'/');
+            if len > 0 && file_like {
                 push(
                     &content[path_start..path_start + len],
                     ModuleRefKind::ModuleLoadCommand,

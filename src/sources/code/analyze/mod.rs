@@ -2,6 +2,7 @@
 //! files, and image references in code.
 
 mod artifacts;
+mod features;
 mod imports;
 
 use super::lexer::{Kind, Token};
@@ -86,7 +87,11 @@ impl<'a> Analysis<'a> {
 
     pub fn run(mut self, out: &mut Facts) {
         for i in 0..self.tokens.len() {
-            match self.tokens[i].kind {
+            let kind = self.tokens[i].kind;
+            if self.gated && matches!(kind, Kind::Str | Kind::Ident | Kind::Punct(b'.')) {
+                self.features_at(i, out);
+            }
+            match kind {
                 Kind::Str => self.string(i, out),
                 Kind::Ident if self.gated => self.ident(i, out),
                 _ => {}
@@ -497,7 +502,9 @@ impl<'a> Analysis<'a> {
         if !c.lang.contains(&self.lang) || !Vocab::construct_shape_ok(c.shape, prev, next) {
             return;
         }
-        if !c.markers.iter().any(|m| memmem::find(self.bytes, m.as_bytes()).is_some()) || self.in_import(i) {
+        if !c.markers.iter().any(|m| super::lexer::occurs_in_code(self.bytes, self.tokens, m.as_bytes()))
+            || self.in_import(i)
+        {
             return;
         }
         for cmd in &c.commands {

@@ -1,0 +1,5 @@
+import redis
+
+
+def redis_client():
+    return redis.Redis()

@@ -1,0 +1,5 @@
+from .listing import Listing
+
+
+def lookup(pk):
+    return Listing.get(pk), Listing.find("q")

@@ -1,0 +1,3 @@
+import redis
+
+r = redis.Redis(host="cache", decode_responses=True)
