@@ -71,12 +71,13 @@ impl Contributor for DataMigration {
                     StepKind::Blocker,
                     "Module data cannot move to Valkey by snapshot or replication",
                     format!(
-                        "The code uses {}. Keys of module types (search indexes, JSON documents, time series, \
-                         probabilistic structures, vector sets) are stored in RDB as module data, which {server} \
-                         refuses to load without the same module (`no matching module type`). Either keep those \
-                         keys on Redis, or export them and re-create them with the Valkey module that covers the \
-                         commands (see phase 1).\n",
-                        list(&module_cmds)
+                        "The code uses {}. {} Either keep those keys on Redis, or export them and re-create them \
+                         on {server} with the Valkey module that covers the commands (see phase 1).\n",
+                        list(&module_cmds),
+                        modules
+                            .as_ref()
+                            .and_then(|m| m.rdb_note(module_cmds.iter().copied()))
+                            .unwrap_or_else(|| format!("{server} refuses to load module data without the same module (`no matching module type`)."))
                     ),
                 ),
             );
