@@ -293,3 +293,33 @@ fn facts_for_other_families() {
         ]
     );
 }
+
+#[test]
+fn dep006_defers_to_a_driver_pinned_in_the_same_pom() {
+    let dir = tempfile::tempdir().unwrap();
+    let pom = |extra: &str| {
+        format!(
+            r#"<project><modelVersion>4.0.0</modelVersion>
+  <parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>4.0.3</version></parent>
+  <groupId>x</groupId><artifactId>y</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-redis</artifactId></dependency>{extra}
+  </dependencies>
+</project>
+"#
+        )
+    };
+    std::fs::write(dir.path().join("pom.xml"), pom("")).unwrap();
+    let codes = |d: &serde_json::Value| -> Vec<String> {
+        d["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    };
+    let (doc, _) = crate::common::audit_json(dir.path(), &["--no-config", "--select", "DEP001,DEP006"]);
+    assert_eq!(codes(&doc), ["DEP006"]);
+    std::fs::write(
+        dir.path().join("pom.xml"),
+        pom("\n    <dependency><groupId>io.lettuce</groupId><artifactId>lettuce-core</artifactId><version>7.1.0.RELEASE</version></dependency>"),
+    )
+    .unwrap();
+    let (doc, _) = crate::common::audit_json(dir.path(), &["--no-config", "--select", "DEP001,DEP006"]);
+    assert_eq!(codes(&doc), ["DEP001"], "{doc:#}");
+}

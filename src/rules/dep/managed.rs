@@ -54,6 +54,16 @@ impl Rule for ManagedClientVersion {
                 continue;
             };
             let Some(client) = clients.by_id(&row.client) else { continue };
+            // The same build file declares the driver with its own version: that version wins
+            // over the BOM's, and DEP001 judges it.
+            let pinned_here = cx.inventory.dependencies.iter().any(|x| {
+                x.location.file == d.location.file
+                    && x.version.is_some()
+                    && client.packages.iter().any(|p| p == &x.name)
+            });
+            if pinned_here {
+                continue;
+            }
             let unverified = row.evidence == Evidence::Unverified;
             let caveat =
                 if unverified { " (UNVERIFIED: not confirmed against the BOM's published versions)" } else { "" };
