@@ -5,5 +5,6 @@ mod common;
 
 mod catalog;
 mod cli;
+mod config_differential;
 mod profiles;
 mod reports;

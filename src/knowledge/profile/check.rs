@@ -89,7 +89,16 @@ impl<'p> ConfigFileChecker<'p> {
     pub fn check_argv(&mut self, argv: &[Vec<u8>]) -> Verdict {
         let name = argv[0].to_ascii_lowercase();
         let argc = argv.len();
-        if let Some(config) = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n)) {
+        let config = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n));
+        if config.is_some_and(|c| c.module_config) {
+            // Queued by the loader, claimed by the built-in module when the server starts.
+            return if argc < 2 {
+                Verdict::refused(self.msg("bad_directive", "Bad directive or wrong number of arguments"))
+            } else {
+                Verdict::Accepted
+            };
+        }
+        if let Some(config) = config {
             if !config.multi_arg && argc != 2 {
                 return Verdict::refused(self.msg("wrong_arguments", "wrong number of arguments"));
             }
@@ -111,10 +120,14 @@ impl<'p> ConfigFileChecker<'p> {
             };
         }
         let cname = cstr(&name);
-        for d in self.profile.directives.iter().filter(|d| d.status == DirectiveStatus::Ignored) {
+        for d in &self.profile.directives {
             if let Some([lo, hi]) = d.arity {
                 if cname == d.name.as_bytes() && (lo..=hi).contains(&argc) {
-                    return Verdict::Ignored;
+                    // A name kept for old files, or (Redis 6.2) one read outside the table.
+                    return match d.status {
+                        DirectiveStatus::Ignored => Verdict::Ignored,
+                        DirectiveStatus::Live => Verdict::Accepted,
+                    };
                 }
             }
         }
@@ -225,9 +238,12 @@ impl<'p> ConfigFileChecker<'p> {
 
     /// `None` when the value is accepted, else the server's message.
     fn check_value(&self, config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
+        // A multi-argument value can split into nothing; the server then reads an empty value.
+        let empty = Vec::new();
+        let first = args.first().unwrap_or(&empty);
         match config.kind {
             ConfigType::Bool => {
-                let v = &args[0];
+                let v = first;
                 if !strcaseeq(v, "yes") && !strcaseeq(v, "no") {
                     return Some(self.msg("bool", "argument must be 'yes' or 'no'"));
                 }
@@ -244,9 +260,9 @@ impl<'p> ConfigFileChecker<'p> {
                 reject_value(config, args)
             }
             ConfigType::Int | ConfigType::Memory | ConfigType::MemoryPercent | ConfigType::Octal => {
-                self.check_number(config, &args[0])
+                self.check_number(config, first)
             }
-            ConfigType::String => check_string(config, &args[0]),
+            ConfigType::String => check_string(config, first),
             ConfigType::Special => special::check(self.profile, config, args),
         }
     }
@@ -258,13 +274,20 @@ impl<'p> ConfigFileChecker<'p> {
                 let r = cparse::strtoll(v, 8);
                 (!r.overflow && r.whole(v)).then_some(r.value)
             }
-            _ => cparse::memtoull(v).map(|u| u as i64).or_else(|| {
-                // A percentage: digits then `%`, stored negated.
-                if config.kind != ConfigType::MemoryPercent || v.len() < 2 || v[v.len() - 1] != b'%' {
-                    return None;
-                }
-                cparse::string2ll(&v[..v.len() - 1]).filter(|n| *n >= 0).map(|n| -n)
-            }),
+            _ => cparse::memtoull(v, self.profile.loader.memory_overflow)
+                .map(|u| u as i64)
+                .or_else(|| {
+                    // A percentage: digits then `%`, stored negated.
+                    if config.kind != ConfigType::MemoryPercent || v.len() < 2 || v[v.len() - 1] != b'%' {
+                        return None;
+                    }
+                    cparse::string2ll(&v[..v.len() - 1]).filter(|n| *n >= 0).map(|n| -n)
+                })
+                .or_else(|| {
+                    // A memory config whose range goes below zero takes a plain negative number.
+                    let signed = config.min.as_deref().is_some_and(|m| m.starts_with('-'));
+                    if signed { cparse::string2ll(v) } else { None }
+                }),
         };
         let Some(value) = parsed else {
             let (key, fallback) = match config.kind {
@@ -275,6 +298,9 @@ impl<'p> ConfigFileChecker<'p> {
             };
             return Some(self.msg(key, fallback));
         };
+        if config.unsigned && value < 0 {
+            return Some(self.msg("negative", "argument must be greater or equal to 0"));
+        }
         if let (Some(max), true) = (config.percent_max, value < 0) {
             if config.kind == ConfigType::MemoryPercent {
                 if value < -max {
