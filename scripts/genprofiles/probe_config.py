@@ -510,7 +510,13 @@ def build_entry(name, i, default, mutable, hidden):
     e["mutable"] = mutable != "can't set immutable config" and "immutable" not in mutable
     e["protected"] = "protected" in mutable
     e["hidden"] = hidden
-    if r1["argc1"] == (False, "Bad directive or wrong number of arguments") and r1["argc3"][0] and r1["argc5"][0]:
+    bad = (False, "Bad directive or wrong number of arguments")
+    if all(r1[t] == bad for t in ("argc1", "argc3", "default", "garbage")):
+        # Known to CONFIG GET/SET but not read from a config file (Redis 6.2's watchdog-period).
+        e["runtime_only"] = True
+        e["type"] = "string"
+        return e
+    if r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
         # Not in the table the loader reads: a built-in module registers it after the file
         # is read (Redis 8's vector sets), so the loader queues it like any module setting.
         e["module_config"] = True

@@ -89,7 +89,7 @@ impl<'p> ConfigFileChecker<'p> {
     pub fn check_argv(&mut self, argv: &[Vec<u8>]) -> Verdict {
         let name = argv[0].to_ascii_lowercase();
         let argc = argv.len();
-        let config = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n));
+        let config = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n)).filter(|c| !c.runtime_only);
         if config.is_some_and(|c| c.module_config) {
             // Queued by the loader, claimed by the built-in module when the server starts.
             return if argc < 2 {

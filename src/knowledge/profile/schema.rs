@@ -135,6 +135,10 @@ pub struct ConfigParam {
     /// Not listed by `CONFIG GET *`, only by its exact name.
     #[serde(default)]
     pub hidden: bool,
+    /// Known to `CONFIG GET`/`SET` but not read from a config file (Redis 6.2's
+    /// `watchdog-period`): the loader treats the name as unknown.
+    #[serde(default)]
+    pub runtime_only: bool,
     /// Registered by a module built into the server once the config file is read (Redis 8's
     /// vector sets): the loader queues the line and the module applies it at start.
     #[serde(default)]
