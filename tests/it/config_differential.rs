@@ -20,7 +20,7 @@ use valkey_migrate::knowledge::profile::{ConfigFileChecker, ConfigParam, ConfigT
 const SENTINEL: &[u8] = b"port sentinel-not-a-number";
 
 /// What the real server did with one line: `None` accepted, `Some(message)` refused.
-type Outcome = Option<String>;
+pub(crate) type Outcome = Option<String>;
 
 /// Starts `binary` on `content` and returns the line it refused and the message.
 fn first_refusal(binary: &Path, dir: &Path, content: &[u8]) -> Option<(usize, String)> {
@@ -58,7 +58,7 @@ fn first_refusal(binary: &Path, dir: &Path, content: &[u8]) -> Option<(usize, St
 }
 
 /// The real server's outcome for each line.
-fn real_outcomes(binary: &Path, lines: &[Vec<u8>]) -> Vec<Outcome> {
+pub(crate) fn real_outcomes(binary: &Path, lines: &[Vec<u8>]) -> Vec<Outcome> {
     let dir = tempfile::tempdir().unwrap();
     let mut out: Vec<Option<Outcome>> = vec![None; lines.len()];
     let mut accepted: Vec<&[u8]> = Vec::new();

@@ -4,6 +4,7 @@
 mod common;
 
 mod catalog;
+mod cfg;
 mod cli;
 mod config_differential;
 mod profiles;

@@ -48,6 +48,7 @@ pub struct ConfigFileChecker<'p> {
     users: HashSet<Vec<u8>>,
     /// `acl-pubsub-default` as set so far: new users may use every channel.
     all_channels: bool,
+    hint: Option<String>,
     loads_modules: bool,
 }
 
@@ -59,6 +60,7 @@ impl<'p> ConfigFileChecker<'p> {
             table: None,
             users: HashSet::new(),
             all_channels: acl::default_all_channels(profile),
+            hint: None,
             loads_modules: false,
         }
     }
@@ -85,9 +87,17 @@ impl<'p> ConfigFileChecker<'p> {
         }
     }
 
+    /// A hint about the last refusal beyond the server's message (the rule really at fault,
+    /// an earlier line that renamed a command), when there is one.
+    pub fn last_hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
     /// One line already split into its arguments, the directive name first.
     pub fn check_argv(&mut self, argv: &[Vec<u8>]) -> Verdict {
-        let name = argv[0].to_ascii_lowercase();
+        self.hint = None;
+        let Some(first) = argv.first() else { return Verdict::Accepted };
+        let name = first.to_ascii_lowercase();
         let argc = argv.len();
         let config = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n)).filter(|c| !c.runtime_only);
         if config.is_some_and(|c| c.module_config) {
@@ -145,7 +155,12 @@ impl<'p> ConfigFileChecker<'p> {
             let table = self.table.as_deref();
             return match acl::check_user_line(self.profile, argv, &mut self.users, table, self.all_channels) {
                 Ok(()) => Verdict::Accepted,
-                Err(message) => Verdict::Refused { message },
+                Err(e) => {
+                    self.hint = e.culprit.map(|c| {
+                        format!("the rule the server refuses is '{c}' (its message names another argument of the line)")
+                    });
+                    Verdict::Refused { message: e.message }
+                }
             };
         }
         if live("loadmodule") && argc >= 2 {
@@ -218,6 +233,13 @@ impl<'p> ConfigFileChecker<'p> {
             self.commands.as_ref().is_some_and(|c| c.contains(&from_l))
         };
         if !exists {
+            let original = self.table.as_deref().is_some_and(|t| t.get(&String::from_utf8_lossy(&from_l)).is_some());
+            let shown = String::from_utf8_lossy(from);
+            self.hint = Some(if original {
+                format!("'{shown}' was renamed or removed by an earlier rename-command line")
+            } else {
+                format!("{} has no command named '{shown}' when the config file is read", self.profile.display_name())
+            });
             return Verdict::refused(self.msg("rename_no_such_command", "No such command in rename-command"));
         }
         if from_l.contains(&b'|') {
@@ -228,10 +250,16 @@ impl<'p> ConfigFileChecker<'p> {
                 String::from_utf8_lossy(from)
             ));
         }
-        let commands = self.commands.as_mut().expect("built above");
-        commands.remove(&from_l);
-        if !to.is_empty() && !commands.insert(to.to_ascii_lowercase()) {
+        let Some(commands) = self.commands.as_mut() else { return Verdict::Accepted };
+        let to_l = to.to_ascii_lowercase();
+        if !to.is_empty() && to_l != from_l && commands.contains(&to_l) {
+            self.hint = Some(format!("'{}' is already a command name", String::from_utf8_lossy(to)));
             return Verdict::refused(self.msg("rename_target_exists", "Target command name already exists"));
+        }
+        // Only an accepted line changes the table: a refused one is not in the server's run.
+        commands.remove(&from_l);
+        if !to.is_empty() {
+            commands.insert(to_l);
         }
         Verdict::Accepted
     }
