@@ -172,6 +172,7 @@ def arity_lines(name):
         ("argc3", line(name, "a", "b")),
         ("argc4", line(name, "a", "b", "c")),
         ("argc5", line(name, "a", "b", "c", "d")),
+        ("argc6", line(name, "a", "b", "c", "d", "e")),
     ]
 
 
@@ -341,13 +342,24 @@ SPECIAL_PROBES = {
     },
     "dir": {"empty": [b'dir ""'], "arity": [b"dir a b"]},
 }
+LEGACY_SYNONYMS = {"replicaof": "slaveof"}
+
+# Texts only the 6.2 branches print.
+LEGACY_PROBES = {
+    "client-output-buffer-limit": {"negative_seconds": [b"client-output-buffer-limit normal 0 0 -1"]},
+    "save": {"invalid": [b"save 0 1"]},
+    "unixsocketperm": {"invalid": [b"unixsocketperm 1000"]},
+    "logfile": {},
+}
 
 
-def special_details(binary, name, canonical):
+def special_details(binary, name, canonical, legacy=False):
     """Messages (and limits) of a special config, by key; Rust implements the grammar."""
-    spec = SPECIAL_PROBES.get(canonical)
-    if spec is None:
+    if canonical not in SPECIAL_PROBES and not (legacy and canonical in LEGACY_PROBES):
         return None
+    spec = SPECIAL_PROBES.get(canonical, {})
+    if legacy:
+        spec = {**spec, **LEGACY_PROBES.get(canonical, {})}
     details = {"messages": {}}
     for key, lines in spec.items():
         lines = [ln.replace(canonical.encode(), name.encode(), 1) for ln in lines]
@@ -402,6 +414,9 @@ UNSAFE_AT_START = {"daemonize", "unixsocket", "port", "logfile", "dir", "pidfile
 
 
 MSG_WRONG_ARGS = "wrong number of arguments"
+
+# Directives Redis 6.2 reads in branches of their own, with a grammar of their own.
+LEGACY_SPECIALS = {"unixsocketperm", "logfile"}
 
 # Changing these on the probe server would listen on TCP or cut our own connection.
 UNSAFE_TO_CHANGE = {"port", "tls-port", "cluster-port", "bind", "maxmemory-clients", "maxclients", "timeout",
@@ -502,19 +517,38 @@ def find_aliases(binary, names, current, entries, mutable):
     return canon
 
 
-def build_entry(name, i, default, mutable, hidden):
+def build_entry(name, i, default, mutable, hidden, deferring):
     r1, r2, kind = i["r1"], i["r2"], i["kind"]
     e = {"name": name, "default": default}
     e["mutable"] = mutable != "can't set immutable config" and "immutable" not in mutable
     e["protected"] = "protected" in mutable
     e["hidden"] = hidden
     bad = (False, "Bad directive or wrong number of arguments")
-    if all(r1[t] == bad for t in ("argc1", "argc3", "default", "garbage")):
+    if all(r1[t] == bad for t in ("argc1", "argc3", "argc4", "argc5", "default", "garbage")):
         # Known to CONFIG GET/SET but not read from a config file (Redis 6.2's watchdog-period).
         e["runtime_only"] = True
         e["type"] = "string"
         return e
-    if r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
+    if name == "save" and r1["garbage"][0] and r1["argc5"][0]:
+        # Redis 6.2 checks `save <seconds> <changes>` only, and takes anything else silently.
+        e["legacy_arity"] = [1, 0]
+        e["multi_arg"] = False
+        e["type"] = "special"
+        return e
+    if deferring and r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
+        pass
+    elif any(r1[t] == bad for t in ("argc1", "argc3", "argc4", "argc5")):
+        # Read by a branch of the loader's own (Redis 6.2's `save`, `slaveof`, `logfile`…), which
+        # checks its own argument count and says "Bad directive" otherwise; no re-splitting.
+        probes = ((1, "argc1"), (2, "garbage"), (3, "argc3"), (4, "argc4"), (5, "argc5"), (6, "argc6"))
+        ok = [n for n, t in probes if r1[t] != bad]
+        e["legacy_arity"] = [min(ok), 0 if 6 in ok else max(ok)]
+        e["multi_arg"] = False
+        e["type"] = "special" if name in SPECIAL_PROBES or name in LEGACY_SPECIALS or name == "slaveof" else kind
+        if e["type"] == "special" and kind == "enum":
+            e["type"] = "enum"
+        return e
+    if deferring and r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
         # Not in the table the loader reads: a built-in module registers it after the file
         # is read (Redis 8's vector sets), so the loader queues it like any module setting.
         e["module_config"] = True
@@ -545,7 +579,8 @@ def build_entry(name, i, default, mutable, hidden):
     return e
 
 
-def probe_schema(binary, elf):
+def probe_schema(binary, elf, deferring):
+    """`deferring`: the loader queues unknown names (Redis 8) instead of refusing them."""
     log("defaults run")
     defaults = read_defaults(binary)
     current, listed, hidden, mutable = server_probe_state(binary, elf)
@@ -583,7 +618,7 @@ def probe_schema(binary, elf):
     entries = {}
     for name in names:
         dflt = defaults.get(name, current[name])
-        entries[name] = build_entry(name, info[name], dflt, mutable[name], name in hidden)
+        entries[name] = build_entry(name, info[name], dflt, mutable[name], name in hidden, deferring)
     # dir's default is the working directory the server starts in.
     if "dir" in entries:
         entries["dir"]["default"] = None
@@ -602,7 +637,7 @@ def probe_schema(binary, elf):
             continue
         i = info[name]
         checks = []
-        if e["type"] == "string":
+        if e["type"] == "string" and "legacy_arity" not in e:
             refusals = [(t, r[1]) for t, r in list(i["r2"].items()) + [("garbage", i["r1"]["garbage"])] if not r[0]]
             if refusals or not i["r1"]["empty"][0]:
                 checks = string_checks(binary, name, refusals, i["r1"]["empty"])
@@ -624,9 +659,18 @@ def probe_schema(binary, elf):
         if dedup:
             e["checks"] = dedup
         if e["type"] == "special":
-            d = special_details(binary, name, "replicaof" if name == "slaveof" else name)
+            d = special_details(binary, name, "replicaof" if name == "slaveof" else name, "legacy_arity" in e)
             if d:
                 e["special"] = d
+    # A branch of the loader's own may answer to a second name CONFIG GET does not list
+    # (Redis 6.2: `slaveof` and `replicaof`); the same refusal under both names proves it.
+    for synonym, canonical in LEGACY_SYNONYMS.items():
+        e = entries.get(canonical)
+        if not e or "legacy_arity" not in e or synonym in entries or synonym in alias_of:
+            continue
+        a, b = classify_lines(binary, [line(canonical, "h", "x"), line(synonym, "h", "x")])
+        if not a[0] and a == b:
+            alias_of[synonym] = canonical
     result = []
     for name in sorted(entries):
         if name in alias_of:

@@ -57,9 +57,13 @@ def probe_loader(binary):
     # to the same argument, as a shell does.
     loader["text_after_closing_quote"] = "refused" if r[5][1] == r[4][1] else "joined"
     # A memory config with a signed range shows what overflowing digits become: the largest
-    # value (then negative, out of range) or a refusal.
+    # unsigned value (then negative, out of range), the largest signed one (6.2's strtoll), or
+    # a refusal.
     big = classify_lines(binary, [b"proto-max-bulk-len 99999999999999999999"])[0]
-    loader["memory_overflow"] = "refused" if "memory value" in (big[1] or "") else "saturates"
+    if big[0]:
+        loader["memory_overflow"] = "saturates-signed"
+    else:
+        loader["memory_overflow"] = "refused" if "memory value" in big[1] else "saturates"
     # strtod reads hexadecimal; the fast_float library Valkey 8.1 moved to does not.
     hexfloat = classify_lines(binary, [b"latency-tracking-info-percentiles 0x10"])[0]
     loader["float_parser"] = "fast-float" if not hexfloat[0] and "Invalid" in hexfloat[1] else "strtod"
@@ -203,8 +207,10 @@ def probe_acl(binary):
     # at the rule's index among the rules, counted from the start of the line.
     error_index = "argv" if "'badop'" in res[1][1] else "merged"
     simple = classify_lines(binary, [line("user", f"gp-s{i}", op) for i, op in enumerate(ACL_SIMPLE_OPS)])
+    keyperm = classify_lines(binary, [b"user gp-kp %R~k"])[0][0]
     return {
         "declaration": template,
+        "key_permissions": keyperm,
         "error_index": error_index,
         "selectors": selectors,
         "simple_ops": [op for op, r in zip(ACL_SIMPLE_OPS, simple) if r[0]],

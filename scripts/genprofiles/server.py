@@ -183,7 +183,15 @@ class Server:
             return ""
 
     def connect(self):
-        return Conn(self.sock)
+        # The socket file appears at bind(), a moment before listen(): retry briefly.
+        deadline = time.time() + 5
+        while True:
+            try:
+                return Conn(self.sock)
+            except ConnectionRefusedError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.01)
 
     def stop(self):
         if self.proc.poll() is None:

@@ -191,7 +191,11 @@ fn generated_profiles_match_the_running_binaries() {
             .configs
             .iter()
             .filter(|c| !c.hidden)
-            .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.iter().cloned()))
+            // A second name read by a 6.2 loader branch (`replicaof`) is not a CONFIG GET name.
+            .flat_map(|c| {
+                let aliases = if c.legacy_arity.is_some() { Vec::new() } else { c.aliases.clone() };
+                std::iter::once(c.name.clone()).chain(aliases)
+            })
             .collect();
         assert_eq!(live, ours, "{profile}: CONFIG GET * names differ from the profile");
         let count: i64 = server.call(&["COMMAND", "COUNT"])[0].parse().unwrap();

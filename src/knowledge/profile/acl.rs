@@ -234,6 +234,7 @@ impl Ctx<'_> {
         }
         let at = |i: usize| op.get(i).copied().unwrap_or(0);
         match at(0) {
+            b'%' if !self.profile.loader.acl.key_permissions => Err(Errno::Syntax),
             b'~' | b'%' => {
                 if s.all_keys {
                     return Err(Errno::PatternAfterAllKeys);

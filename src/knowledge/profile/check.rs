@@ -108,6 +108,19 @@ impl<'p> ConfigFileChecker<'p> {
                 Verdict::Accepted
             };
         }
+        if let Some(config) = config.filter(|c| c.legacy_arity.is_some()) {
+            let [lo, hi] = config.legacy_arity.unwrap_or([2, 2]);
+            if argc < lo || (hi != 0 && argc > hi) {
+                return Verdict::refused(self.msg("bad_directive", "Bad directive or wrong number of arguments"));
+            }
+            let values = argv[1..].to_vec();
+            let refusal = if config.kind == ConfigType::Special {
+                special::check_legacy(self.profile, config, &values)
+            } else {
+                self.check_value(config, &values)
+            };
+            return refusal.map_or(Verdict::Accepted, |message| Verdict::Refused { message });
+        }
         if let Some(config) = config {
             if !config.multi_arg && argc != 2 {
                 return Verdict::refused(self.msg("wrong_arguments", "wrong number of arguments"));

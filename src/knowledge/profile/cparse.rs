@@ -210,7 +210,10 @@ pub fn strtoll(s: &[u8], base: u32) -> StrToLl {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MemoryOverflow {
+    /// strtoull: the largest unsigned value.
     Saturates,
+    /// strtoll (Redis 6.2's memtoll): the largest signed value, also for digits past it.
+    SaturatesSigned,
     Refused,
 }
 
@@ -240,8 +243,14 @@ pub fn memtoull(arg: &[u8], overflow: MemoryOverflow) -> Option<u64> {
     for &d in &p[..digits] {
         val = match overflow {
             MemoryOverflow::Refused => val.checked_mul(10)?.checked_add(u64::from(d - b'0'))?,
-            MemoryOverflow::Saturates => val.saturating_mul(10).saturating_add(u64::from(d - b'0')),
+            MemoryOverflow::Saturates | MemoryOverflow::SaturatesSigned => {
+                val.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+            }
         };
+    }
+    if overflow == MemoryOverflow::SaturatesSigned {
+        // memtoll returns `val * mul` in a long long without checking: it wraps.
+        return Some((val.min(i64::MAX as u64) as i64).wrapping_mul(mul as i64) as u64);
     }
     if val > u64::MAX / mul {
         return None;

@@ -67,6 +67,8 @@ pub struct AclLoader {
     pub error_index: String,
     /// `(…)` selectors are understood.
     pub selectors: bool,
+    /// `%R~` / `%W~` key permissions are understood (Redis 7.0+).
+    pub key_permissions: bool,
     /// Rules that are one word (`on`, `nopass`, `allkeys`, …).
     pub simple_ops: Vec<String>,
     /// `db=0,1` rules (Valkey 9.1).
@@ -143,6 +145,11 @@ pub struct ConfigParam {
     /// vector sets): the loader queues the line and the module applies it at start.
     #[serde(default)]
     pub module_config: bool,
+    /// Read by a branch of the loader's own (Redis 6.2): the argument counts it takes, the name
+    /// included (`[2, 0]`: two or more); other counts are a `Bad directive`, and a single
+    /// argument is not split again.
+    #[serde(default)]
+    pub legacy_arity: Option<[usize; 2]>,
     /// Takes several arguments (a single argument is split again, as the server does).
     #[serde(default)]
     pub multi_arg: bool,

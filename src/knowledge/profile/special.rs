@@ -37,7 +37,7 @@ pub fn check(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Optio
             let max = config.special.as_ref().and_then(|s| s.max_args).unwrap_or(16);
             (args.len() > max).then(|| text(config, "too_many", "Too many bind addresses specified."))
         }
-        "replicaof" => {
+        "replicaof" | "slaveof" => {
             if args.len() != 2 {
                 return Some(text(config, "arity", &wrong_args()));
             }
@@ -116,4 +116,34 @@ fn client_output_buffer_limit(profile: &Profile, config: &ConfigParam, args: &[V
         }
     }
     None
+}
+
+/// Redis 6.2's own branches for these directives (the argument count is already checked).
+pub fn check_legacy(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
+    // atoi(): strtol's value in an int, whatever follows the digits.
+    let atoi = |a: &[u8]| cparse::strtoll(a, 10).value as i32;
+    let empty = Vec::new();
+    let arg = |i: usize| args.get(i).unwrap_or(&empty).as_slice();
+    match config.name.as_str() {
+        "save" => (args.len() == 2 && (atoi(arg(0)) < 1 || atoi(arg(1)) < 0))
+            .then(|| text(config, "invalid", "Invalid save parameters")),
+        "client-output-buffer-limit" => {
+            let classes = config.special.as_ref().map(|s| s.classes.clone()).unwrap_or_default();
+            if !classes.iter().any(|c| strcaseeq(arg(0), c)) {
+                return Some(text(config, "class", "Unrecognized client limit class"));
+            }
+            (atoi(arg(3)) < 0)
+                .then(|| text(config, "negative_seconds", "Negative number of seconds in soft limit is invalid"))
+        }
+        "unixsocketperm" => {
+            let r = cparse::strtoll(arg(0), 8);
+            // Stored in a mode_t: a negative value is a large one.
+            (r.overflow || !(0..=0o777).contains(&r.value))
+                .then(|| text(config, "invalid", "Invalid socket file permissions"))
+        }
+        // 6.2 opens the log file and changes directory while reading: facts about the machine.
+        "logfile" => None,
+        "dir" => cstr(arg(0)).is_empty().then(|| "Can't chdir to '': No such file or directory".to_string()),
+        _ => check(profile, config, args),
+    }
 }
