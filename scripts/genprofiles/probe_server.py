@@ -225,8 +225,9 @@ VOLATILE_NAME = re.compile(
     r"time|clock|uptime|_sec|usec|cpu|memory|mem_|bytes|ratio|perc|instantaneous|kbps|processed|received|"
     r"connections|_ops|frag|rss|peak|allocator|run_id|replid|offset|hits|misses|lazyfree|keys|expire|evicted|"
     r"count|calls|reads|writes|net_|sync_|fork|cow|changes|saves|last_|total_|clients|scripts|functions|"
-    r"libraries|eventloop|defrag|tracking|blocked|paused|io_threaded|histlen|engines"
+    r"libraries|eventloop|defrag|tracking|blocked|paused|io_threaded|histlen|engines|buffer"
 )
+PER_ITEM = re.compile(r"^(cmdstat_|errorstat_|latency_percentiles_usec_|db\d+)")
 CONFIG_MIRRORS = {"maxmemory", "maxmemory_human", "maxmemory_policy", "mem_allocator", "maxclients",
                   "repl_backlog_size", "cluster_enabled", "connected_clients"}
 
@@ -256,6 +257,10 @@ def probe_info(binary):
         other = dict(every_b.get(title, []))
         out = []
         for k, v in fields:
+            if PER_ITEM.match(k):
+                # One line per command, error or database used so far, in hash order: the
+                # section's `dynamic_example` describes them instead.
+                continue
             f = {"name": k}
             if k in ENVIRONMENT or k.startswith("listener") or k == "monotonic_clock":
                 f["environment"] = True
