@@ -4,11 +4,17 @@ type, range and exact error text of every directive (what `check_directive` repr
 
 import os
 import re
+import shutil
+import signal
 import socket
+import subprocess
 import sys
+import tempfile
+import time
 
 from .resp import Conn
-from .server import Server, classify_lines, load_config
+from .probe_values import LEGACY_SYNONYMS, SPECIAL_PROBES, special_details, string_checks
+from .server import Server, classify_lines, line, load_config
 
 GARBAGE = b"zzzz-invalid"
 LLONG_MIN = b"-9223372036854775808"
@@ -16,11 +22,11 @@ LLONG_MAX = b"9223372036854775807"
 ULLONG_MAX = b"18446744073709551615"
 
 MSG_BOOL = "argument must be 'yes' or 'no'"
-MSG_ENUM = "argument(s) must be one of the following: "
 MSG_INT = "argument couldn't be parsed into an integer"
 MSG_MEM = "argument must be a memory value"
 MSG_MEMPCT = "argument must be a memory or percent value"
 MSG_OCTAL = "argument couldn't be parsed as an octal number"
+MSG_NEGATIVE = "argument must be greater or equal to 0"
 RANGE_RE = re.compile(r"^argument must be between (\S+) and (\S+) inclusive$")
 PERCENT_RE = re.compile(r"^percentage argument must be less or equal to (\d+)$")
 
@@ -30,30 +36,6 @@ SPECIAL_DIRECTIVES = ["include", "rename-command", "user", "loadmodule", "sentin
 
 def log(*a):
     print("  ", *a, file=sys.stderr, flush=True)
-
-
-def q(v):
-    """Writes one argument so that the server's tokeniser reads back exactly `v`."""
-    if isinstance(v, str):
-        v = v.encode()
-    if v and all(33 <= c < 127 and c not in b"\"'\\" for c in v):
-        return v
-    out = bytearray(b'"')
-    for c in v:
-        if c == 0x22:
-            out += b'\\"'
-        elif c == 0x5C:
-            out += b"\\\\"
-        elif 32 <= c < 127:
-            out.append(c)
-        else:
-            out += b"\\x%02x" % c
-    out += b'"'
-    return bytes(out)
-
-
-def line(name, *args):
-    return b" ".join([name.encode() if isinstance(name, str) else name] + [q(a) for a in args])
 
 
 def config_get_all(conn):
@@ -78,14 +60,12 @@ def read_defaults(binary):
 
     This one run omits `save ""` so that `save` reports its default; it makes no writes and
     is stopped with SHUTDOWN NOSAVE. It needs 127.0.0.1:6379 free to read `port`'s default."""
-    if not free_loopback_port(6379):
-        raise RuntimeError("127.0.0.1:6379 is busy; the default of `port` cannot be read")
-    import shutil
-    import signal
-    import subprocess
-    import tempfile
-    import time
-
+    for _ in range(30):
+        if free_loopback_port(6379):
+            break
+        time.sleep(2)
+    else:
+        raise RuntimeError("127.0.0.1:6379 stayed busy; the default of `port` cannot be read")
     d = tempfile.mkdtemp(prefix="genprof-def-")
     proc = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--appendonly", "no", "--dir", d],
@@ -130,7 +110,7 @@ def classify_message(msg):
         return "string"
     if msg == MSG_BOOL:
         return "bool"
-    if msg.startswith(MSG_ENUM):
+    if "must be one of the following: " in msg:
         return "enum"
     if msg == MSG_INT:
         return "int"
@@ -169,6 +149,7 @@ def arity_lines(name):
         ("argc3", line(name, "a", "b")),
         ("argc4", line(name, "a", "b", "c")),
         ("argc5", line(name, "a", "b", "c", "d")),
+        ("argc6", line(name, "a", "b", "c", "d", "e")),
     ]
 
 
@@ -214,153 +195,8 @@ def typed_lines(kind, name, info):
 
 
 def parse_enum_values(msg):
-    return msg[len(MSG_ENUM) :].split(", ")
-
-
-def byte_ranges(bs):
-    """`2d-2e 30-39 41-5a`: a set of bytes as hex ranges, short enough to read."""
-    out, run = [], []
-    for b in sorted(bs):
-        if run and b == run[-1] + 1:
-            run.append(b)
-        else:
-            if run:
-                out.append(run)
-            run = [b]
-    if run:
-        out.append(run)
-    return " ".join(f"{r[0]:02x}" if len(r) == 1 else f"{r[0]:02x}-{r[-1]:02x}" for r in out)
-
-
-# --- validators of string configs -------------------------------------------------------------
-
-IPV_RE = re.compile(r"IPv(4|6)")
-
-
-def string_checks(binary, name, refusals, empty_result):
-    """Turns the refusals of a string config into checks the Rust side can evaluate, by
-    probing the character set and the length limit it enforces."""
-    checks = []
-    msgs = {m for _, m in refusals}
-    if not empty_result[0]:
-        checks.append({"kind": "non-empty", "message": empty_result[1]})
-    for m in sorted(msgs):
-        if "can't be a path" in m:
-            checks.append({"kind": "basename", "message": m})
-        elif IPV_RE.search(m):
-            checks.append({"kind": "ipv" + IPV_RE.search(m).group(1), "message": m})
-        elif "template format" in m:
-            checks.append(template_check(binary, name, m))
-    named = {c["kind"] for c in checks}
-    if named & {"ipv4", "ipv6", "proc-title-template"}:
-        return checks
-    rest = {m for m in msgs if "can't be a path" not in m}
-    if not rest:
-        return checks
-    # Character set: every byte alone, and a NUL followed by a refused byte (does the check
-    # stop at the first NUL, as C string functions do?).
-    values = [bytes([b]) for b in range(1, 256)] + [b"\x00", b"a\x00!"]
-    lines = [line(name, v) for v in values]
-    res = classify_lines(binary, lines)
-    invalid = bytes(v[0] for v, r in zip(values[:255], res[:255]) if not r[0])
-    valid = bytes(v[0] for v, r in zip(values[:255], res[:255]) if r[0])
-    if invalid:
-        charset_msgs = {r[1] for r in res[:255] if not r[0]}
-        if len(charset_msgs) != 1:
-            raise RuntimeError(f"{name}: several charset messages {charset_msgs}")
-        nul_invalid = not res[255][0]
-        stops_at_nul = res[256][0]
-        checks.append(
-            {
-                "kind": "charset",
-                "valid": byte_ranges(valid),
-                "nul_invalid": nul_invalid,
-                "stops_at_nul": stops_at_nul,
-                "message": charset_msgs.pop(),
-            }
-        )
-    # Length: the longest run of a valid byte that is accepted.
-    ok = lambda n: classify_lines(binary, [line(name, b"a" * n)])[0]
-    if not ok(300)[0]:
-        lo, hi = 1, 300
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if ok(mid)[0]:
-                lo = mid
-            else:
-                hi = mid - 1
-        checks.append({"kind": "max-len", "max": lo, "message": ok(lo + 1)[1]})
-        if invalid:
-            # Which check runs first when a value breaks both.
-            both = classify_lines(binary, [line(name, bytes([invalid[-1]]) + b"a" * 300)])[0]
-            if both[1] == checks[-1]["message"]:
-                checks.insert(len(checks) - 2, checks.pop())
-    return checks
-
-
-# The variables proc-title-template knows (server.c), checked on the binary.
-TEMPLATE_VARIABLES = ["title", "listen-addr", "server-mode", "port", "tls-port", "unixsocket", "config-file"]
-
-
-def template_check(binary, name, message):
-    """Which `{variables}` the template accepts, and which expand to nothing while the config
-    file is read (a template that expands to nothing is refused)."""
-    inner = classify_lines(binary, [line(name, f"x{{{v}}}") for v in TEMPLATE_VARIABLES])
-    alone = classify_lines(binary, [line(name, f"{{{v}}}") for v in TEMPLATE_VARIABLES])
-    return {
-        "kind": "proc-title-template",
-        "variables": [v for v, r in zip(TEMPLATE_VARIABLES, inner) if r[0]],
-        "empty_variables": [v for v, r, a in zip(TEMPLATE_VARIABLES, inner, alone) if r[0] and not a[0]],
-        "message": message,
-    }
-
-
-# --- special configs ------------------------------------------------------------------------
-
-SPECIAL_PROBES = {
-    "save": {"invalid": [b"save a"]},
-    "client-output-buffer-limit": {
-        "arity": [b"client-output-buffer-limit a b c"],
-        "class": [b"client-output-buffer-limit bogus 0 0 0"],
-        "values": [b"client-output-buffer-limit normal x 0 0"],
-    },
-    "oom-score-adj-values": {"arity": [b"oom-score-adj-values 1 2"], "range": [b"oom-score-adj-values 0 0 9999"]},
-    "notify-keyspace-events": {"invalid": [b"notify-keyspace-events !"]},
-    "bind": {"too_many": [b"bind" + b" 127.0.0.1" * 40]},
-    "rdma-bind": {"too_many": [b"rdma-bind" + b" 127.0.0.1" * 40]},
-    "replicaof": {"arity": [b"replicaof a"], "port": [b"replicaof a b"]},
-    "latency-tracking-info-percentiles": {
-        "invalid": [b"latency-tracking-info-percentiles x"],
-        "range": [b"latency-tracking-info-percentiles 101"],
-    },
-    "dir": {"empty": [b'dir ""'], "arity": [b"dir a b"]},
-}
-
-
-def special_details(binary, name, canonical):
-    """Messages (and limits) of a special config, by key; Rust implements the grammar."""
-    spec = SPECIAL_PROBES.get(canonical)
-    if spec is None:
-        return None
-    details = {"messages": {}}
-    for key, lines in spec.items():
-        lines = [ln.replace(canonical.encode(), name.encode(), 1) for ln in lines]
-        r = classify_lines(binary, lines)[0]
-        details["messages"][key] = r[1] if not r[0] else None
-    if canonical in ("bind", "rdma-bind"):
-        n = 1
-        while classify_lines(binary, [line(name, *(["127.0.0.1"] * (n + 1)))])[0][0] and n < 64:
-            n += 1
-        details["max_args"] = n
-    if canonical == "notify-keyspace-events":
-        chars = [bytes([c]) for c in range(33, 127)]
-        res = classify_lines(binary, [line(name, c) for c in chars])
-        details["allowed"] = "".join(c.decode() for c, r in zip(chars, res) if r[0])
-    if canonical == "client-output-buffer-limit":
-        classes = ["normal", "replica", "slave", "pubsub", "master", "primary", "NORMAL"]
-        res = classify_lines(binary, [line(name, c, "0", "0", "0") for c in classes])
-        details["classes"] = sorted({c.lower() for c, r in zip(classes, res) if r[0]})
-    return details
+    # "argument(s) must be one of the following: a, b" (6.2 says "argument must be …").
+    return msg.split("one of the following: ", 1)[1].split(", ")
 
 
 # --- the whole schema -----------------------------------------------------------------------
@@ -395,6 +231,9 @@ UNSAFE_AT_START = {"daemonize", "unixsocket", "port", "logfile", "dir", "pidfile
 
 
 MSG_WRONG_ARGS = "wrong number of arguments"
+
+# Directives Redis 6.2 reads in branches of their own, with a grammar of their own.
+LEGACY_SPECIALS = {"unixsocketperm", "logfile"}
 
 # Changing these on the probe server would listen on TCP or cut our own connection.
 UNSAFE_TO_CHANGE = {"port", "tls-port", "cluster-port", "bind", "maxmemory-clients", "maxclients", "timeout",
@@ -495,12 +334,43 @@ def find_aliases(binary, names, current, entries, mutable):
     return canon
 
 
-def build_entry(name, i, default, mutable, hidden):
+def build_entry(name, i, default, mutable, hidden, deferring):
     r1, r2, kind = i["r1"], i["r2"], i["kind"]
     e = {"name": name, "default": default}
     e["mutable"] = mutable != "can't set immutable config" and "immutable" not in mutable
     e["protected"] = "protected" in mutable
     e["hidden"] = hidden
+    bad = (False, "Bad directive or wrong number of arguments")
+    if all(r1[t] == bad for t in ("argc1", "argc3", "argc4", "argc5", "default", "garbage")):
+        # Known to CONFIG GET/SET but not read from a config file (Redis 6.2's watchdog-period).
+        e["runtime_only"] = True
+        e["type"] = "string"
+        return e
+    if name == "save" and r1["garbage"][0] and r1["argc5"][0]:
+        # Redis 6.2 checks `save <seconds> <changes>` only, and takes anything else silently.
+        e["legacy_arity"] = [1, 0]
+        e["multi_arg"] = False
+        e["type"] = "special"
+        return e
+    if deferring and r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
+        pass
+    elif any(r1[t] == bad for t in ("argc1", "argc3", "argc4", "argc5")):
+        # Read by a branch of the loader's own (Redis 6.2's `save`, `slaveof`, `logfile`…), which
+        # checks its own argument count and says "Bad directive" otherwise; no re-splitting.
+        probes = ((1, "argc1"), (2, "garbage"), (3, "argc3"), (4, "argc4"), (5, "argc5"), (6, "argc6"))
+        ok = [n for n, t in probes if r1[t] != bad]
+        e["legacy_arity"] = [min(ok), 0 if 6 in ok else max(ok)]
+        e["multi_arg"] = False
+        e["type"] = "special" if name in SPECIAL_PROBES or name in LEGACY_SPECIALS or name == "slaveof" else kind
+        if e["type"] == "special" and kind == "enum":
+            e["type"] = "enum"
+        return e
+    if deferring and r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
+        # Not in the table the loader reads: a built-in module registers it after the file
+        # is read (Redis 8's vector sets), so the loader queues it like any module setting.
+        e["module_config"] = True
+        e["type"] = "string"
+        return e
     multi = any(r1[t] != (False, MSG_WRONG_ARGS) for t in ("argc3", "argc4", "argc5"))
     e["multi_arg"] = multi
     msgs = [r[1] for r in list(r1.values()) + list(r2.values()) if not r[0] and r[1]]
@@ -513,6 +383,9 @@ def build_entry(name, i, default, mutable, hidden):
         pm = PERCENT_RE.match(m)
         if pm:
             e["percent_max"] = int(pm.group(1))
+        if m == MSG_NEGATIVE:
+            # Redis 8 refuses a negative value for an unsigned config before the range check.
+            e["unsigned"] = True
     if name in SPECIAL_PROBES or name == "slaveof":
         kind = "special"
     elif kind == "special":
@@ -523,7 +396,8 @@ def build_entry(name, i, default, mutable, hidden):
     return e
 
 
-def probe_schema(binary, elf):
+def probe_schema(binary, elf, deferring):
+    """`deferring`: the loader queues unknown names (Redis 8) instead of refusing them."""
     log("defaults run")
     defaults = read_defaults(binary)
     current, listed, hidden, mutable = server_probe_state(binary, elf)
@@ -561,7 +435,7 @@ def probe_schema(binary, elf):
     entries = {}
     for name in names:
         dflt = defaults.get(name, current[name])
-        entries[name] = build_entry(name, info[name], dflt, mutable[name], name in hidden)
+        entries[name] = build_entry(name, info[name], dflt, mutable[name], name in hidden, deferring)
     # dir's default is the working directory the server starts in.
     if "dir" in entries:
         entries["dir"]["default"] = None
@@ -580,13 +454,13 @@ def probe_schema(binary, elf):
             continue
         i = info[name]
         checks = []
-        if e["type"] == "string":
+        if e["type"] == "string" and "legacy_arity" not in e:
             refusals = [(t, r[1]) for t, r in list(i["r2"].items()) + [("garbage", i["r1"]["garbage"])] if not r[0]]
             if refusals or not i["r1"]["empty"][0]:
                 checks = string_checks(binary, name, refusals, i["r1"]["empty"])
         elif e["type"] in ("bool", "enum"):
             for t, r in i["r2"].items():
-                if t.startswith("val:") and not r[0] and r[1] != MSG_BOOL and not r[1].startswith(MSG_ENUM):
+                if t.startswith("val:") and not r[0] and r[1] != MSG_BOOL and "one of the following" not in r[1]:
                     checks.append({"kind": "reject-value", "value": t[4:].lower(), "message": r[1]})
             if e["type"] == "enum" and e["multi_arg"]:
                 vals = e["values"]
@@ -602,9 +476,18 @@ def probe_schema(binary, elf):
         if dedup:
             e["checks"] = dedup
         if e["type"] == "special":
-            d = special_details(binary, name, "replicaof" if name == "slaveof" else name)
+            d = special_details(binary, name, "replicaof" if name == "slaveof" else name, "legacy_arity" in e)
             if d:
                 e["special"] = d
+    # A branch of the loader's own may answer to a second name CONFIG GET does not list
+    # (Redis 6.2: `slaveof` and `replicaof`); the same refusal under both names proves it.
+    for synonym, canonical in LEGACY_SYNONYMS.items():
+        e = entries.get(canonical)
+        if not e or "legacy_arity" not in e or synonym in entries or synonym in alias_of:
+            continue
+        a, b = classify_lines(binary, [line(canonical, "h", "x"), line(synonym, "h", "x")])
+        if not a[0] and a == b:
+            alias_of[synonym] = canonical
     result = []
     for name in sorted(entries):
         if name in alias_of:

@@ -24,6 +24,30 @@ FATAL_RE = re.compile(
 )
 
 
+def q(v):
+    """Writes one argument so that the server's tokeniser reads back exactly `v`."""
+    if isinstance(v, str):
+        v = v.encode()
+    if v and all(33 <= c < 127 and c not in b"\"'\\" for c in v):
+        return v
+    out = bytearray(b'"')
+    for c in v:
+        if c == 0x22:
+            out += b'\\"'
+        elif c == 0x5C:
+            out += b"\\\\"
+        elif 32 <= c < 127:
+            out.append(c)
+        else:
+            out += b"\\x%02x" % c
+    out += b'"'
+    return bytes(out)
+
+
+def line(name, *args):
+    return b" ".join([name.encode() if isinstance(name, str) else name] + [q(a) for a in args])
+
+
 class Fatal:
     """What a server printed when its config loader refused the file."""
 
@@ -183,7 +207,15 @@ class Server:
             return ""
 
     def connect(self):
-        return Conn(self.sock)
+        # The socket file appears at bind(), a moment before listen(): retry briefly.
+        deadline = time.time() + 5
+        while True:
+            try:
+                return Conn(self.sock)
+            except ConnectionRefusedError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.01)
 
     def stop(self):
         if self.proc.poll() is None:
