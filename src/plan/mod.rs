@@ -235,10 +235,23 @@ fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInpu
         Ok(table) => crate::rules::dep::analysis::Index::new(cx.inventory, &table)
             .resolved()
             .into_iter()
-            .map(|r| ClientRef {
-                ecosystem: r.dep.ecosystem.as_str().to_string(),
-                name: r.dep.name.clone(),
-                version: Some(r.version.to_string()),
+            .map(|r| {
+                let mut features: Vec<String> = cx
+                    .inventory
+                    .client_features
+                    .iter()
+                    .filter(|f| f.clients.iter().any(|c| c == &r.client.id))
+                    .map(|f| f.feature.as_str().to_string())
+                    .collect();
+                features.sort();
+                features.dedup();
+                ClientRef {
+                    ecosystem: r.dep.ecosystem.as_str().to_string(),
+                    name: r.dep.name.clone(),
+                    version: Some(r.version.to_string()),
+                    client: Some(r.client.id.clone()),
+                    features,
+                }
             })
             .collect(),
         Err(_) => Vec::new(),

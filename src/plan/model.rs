@@ -50,6 +50,12 @@ pub struct ClientRef {
     pub ecosystem: String,
     pub name: String,
     pub version: Option<String>,
+    /// The client's id in `rules/clients.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// How the code uses it, as far as the scan saw (`client-side-caching`, `sentinel`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

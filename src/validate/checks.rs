@@ -3,7 +3,7 @@
 use super::model::{Check, Exchange, Group};
 use super::session::{Session, show};
 use super::target::{self, TargetSpec};
-use crate::plan::model::{ClientRef, CommandRef};
+use crate::plan::model::CommandRef;
 use std::time::{Duration, Instant};
 
 /// Each config file must be accepted by the target: a server we start must come up with it;
@@ -150,21 +150,6 @@ pub async fn commands(s: &mut Session, commands: &[CommandRef]) -> Vec<Check> {
         checks.push(check);
     }
     checks
-}
-
-/// Replays each client's recorded connection sequence (from `rules/handshakes/`).
-pub async fn handshakes(clients: &[ClientRef], knowledge: &crate::knowledge::Knowledge) -> Vec<Check> {
-    clients
-        .iter()
-        .filter(|c| knowledge.files_under(&format!("handshakes/{}/{}/", c.ecosystem, c.name)).next().is_some())
-        .map(|c| {
-            Check::skip(
-                Group::Handshakes,
-                format!("{} {}", c.name, c.version.as_deref().unwrap_or("(unversioned)")),
-                "handshake replay is not wired yet",
-            )
-        })
-        .collect()
 }
 
 pub fn exchanges_since(s: &Session, start: usize) -> Vec<Exchange> {

@@ -4,6 +4,7 @@
 
 mod bundled;
 mod checks;
+mod handshakes;
 pub mod model;
 pub mod prepare;
 pub mod render;
@@ -42,7 +43,6 @@ pub async fn run(opts: &Options, inputs: &Inputs, knowledge: &Knowledge) -> Resu
         })
         .collect();
     let mut checks = checks::configs(&opts.spec, &opts.profile, &prepared, opts.timeout).await;
-    checks.extend(checks::handshakes(&inputs.plan.clients, knowledge).await);
 
     // One server for the rest: started with the first accepted config (as production would
     // run it, minus settings that need peers), else with none.
@@ -52,6 +52,8 @@ pub async fn run(opts: &Options, inputs: &Inputs, knowledge: &Knowledge) -> Resu
     let config = workload_config.as_ref().map(|(n, (t, _))| (n.as_str(), t.as_str()));
     let neutralised: Vec<String> = workload_config.as_ref().map(|(_, (_, notes))| notes.clone()).unwrap_or_default();
     let running = target::start(&opts.spec, &opts.profile, config, opts.timeout).await?;
+    let target_version = knowledge.profile(&opts.profile).map(|p| p.header.version.clone()).unwrap_or_default();
+    checks.extend(handshakes::replay(&running, &inputs.plan.clients, knowledge, &target_version, opts.timeout).await);
     let con = running.connect(opts.timeout).await?;
     let mut session = Session::new(con, opts.timeout);
     checks.extend(checks::commands(&mut session, &inputs.plan.commands).await);

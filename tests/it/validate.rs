@@ -105,3 +105,28 @@ fn junit_output_lists_each_check_as_a_test_case() {
     assert!(xml.contains(r#"<testsuite name="Config files accepted" tests="1" failures="1""#), "{xml}");
     assert!(xml.contains(r#"<testcase name="pub/sub fan-out (channel + pattern)""#));
 }
+
+#[test]
+fn handshakes_replay_and_fail_where_the_server_answers_unlike_valkey() {
+    let (Some(valkey), Some(redis)) = (oracle("bin/valkey-server-9.1"), oracle("bin/redis-server-7.0")) else { return };
+    let repo = crate::common::repo_root().join("sample-projects/node-session-service");
+    let handshakes = |bin: &std::path::Path| -> Vec<(String, String)> {
+        let (doc, _) = run_json(&[repo.to_str().unwrap(), "--no-config", "--server-bin", bin.to_str().unwrap()]);
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["group"] == "handshakes")
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let on_valkey = handshakes(&valkey);
+    assert_eq!(
+        on_valkey,
+        [("ioredis 5.11.1".to_string(), "pass".to_string()), ("redis 6.3.1".to_string(), "pass".to_string())]
+    );
+    // Redis 7.0 answers HELLO with server=redis and refuses CLIENT SETINFO: node-redis 6's
+    // recorded handshake no longer gets the replies it got from Valkey.
+    let on_redis = handshakes(&redis);
+    assert!(on_redis.contains(&("redis 6.3.1".to_string(), "fail".to_string())), "{on_redis:?}");
+}
