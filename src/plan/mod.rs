@@ -211,10 +211,20 @@ pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {
 
 fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInputs {
     let rewritten: Vec<&Artifact> = artifacts.iter().filter(|a| a.reference.kind == ArtifactKind::Config).collect();
-    let mut configs: Vec<String> = rewritten.iter().map(|a| a.reference.path.clone()).collect();
+    // A rewritten YAML file (a Helm values file holding config text) is not a file a server
+    // starts with: only rewritten server config files are.
+    let starts_a_server = |a: &&&Artifact| {
+        cx.inventory.server_configs.iter().any(|c| {
+            c.is_file()
+                && c.kind == crate::inventory::ServerConfigKind::Server
+                && a.reference.replaces.as_deref() == Some(c.file.as_str())
+        })
+    };
+    let mut configs: Vec<String> = rewritten.iter().filter(starts_a_server).map(|a| a.reference.path.clone()).collect();
     for c in &cx.inventory.server_configs {
         let replaced = rewritten.iter().any(|a| a.reference.replaces.as_deref() == Some(c.file.as_str()));
-        if !replaced && c.kind == crate::inventory::ServerConfigKind::Server {
+        // Config text in YAML files and command lines is not a file a server starts with.
+        if !replaced && c.kind == crate::inventory::ServerConfigKind::Server && c.is_file() {
             configs.push(c.file.clone());
         }
     }
