@@ -19,8 +19,11 @@ impl Rule for TargetRefusesConfig {
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
         let target = &cx.target;
-        let server = target.display_name();
-        for cfg in cx.inventory.server_configs.iter().filter(|c| c.kind == ServerConfigKind::Server) {
+        let rules = super::config_rules(cx, self.code(), out);
+        let sentinel = rules.as_ref().and_then(|r| r.sentinel(target.name()));
+        for cfg in &cx.inventory.server_configs {
+            let is_sentinel = cfg.kind == ServerConfigKind::Sentinel;
+            let server = if is_sentinel { format!("{}'s sentinel", target.display_name()) } else { target.display_name() };
             // Every non-comment line, in file order: the loader carries state from line to line.
             let mut lines: Vec<Line> = cfg
                 .directives
@@ -40,9 +43,29 @@ impl Rule for TargetRefusesConfig {
             lines.sort_by_key(|l| l.line);
             let mut checker = ConfigFileChecker::new(target);
             let mut deferred = Vec::new();
+            // The primaries `sentinel monitor` lines define, for the statements that name one.
+            let mut primaries: Vec<String> = Vec::new();
             for l in lines {
                 let text = l.text;
-                match checker.check_line(text.as_bytes()) {
+                let statement = l.directive.filter(|d| is_sentinel && d.name == "sentinel" && !d.args.is_empty());
+                let verdict = match (statement, sentinel) {
+                    (Some(d), Some(s)) => {
+                        let args: Vec<&str> = d.arg_values().collect();
+                        match s.check(&args, &primaries) {
+                            Some(message) => Verdict::Refused { message: message.to_string() },
+                            None => {
+                                if args[0].eq_ignore_ascii_case("monitor") {
+                                    primaries.push(args[1].to_string());
+                                }
+                                Verdict::Accepted
+                            }
+                        }
+                    }
+                    // No sentinel data for this target: say nothing rather than guess.
+                    (Some(_), None) => Verdict::Accepted,
+                    (None, _) => checker.check_line(text.as_bytes()),
+                };
+                match verdict {
                     Verdict::Refused { message } => {
                         let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
                         out.push(
@@ -51,7 +74,11 @@ impl Rule for TargetRefusesConfig {
                                 l.blame(target, &message),
                                 format!("{server} refuses to start: \">>> '{text}'\" — {message}"),
                             )
-                            .help(checker.last_hint().map_or_else(|| help_for(target, &name, &message), str::to_string))
+                            .help(if statement.is_some() {
+                                sentinel_help(statement, &message, sentinel)
+                            } else {
+                                checker.last_hint().map_or_else(|| help_for(target, &name, &message), str::to_string)
+                            })
                             .fingerprint(format!("{name}:{message}")),
                         );
                     }
@@ -82,6 +109,29 @@ impl Rule for TargetRefusesConfig {
                 }
             }
         }
+    }
+}
+
+/// What to do about a `sentinel` statement the target's sentinel refuses.
+fn sentinel_help(
+    statement: Option<&ConfigDirective>,
+    message: &str,
+    sentinel: Option<&crate::knowledge::config_rules::Sentinel>,
+) -> String {
+    let name = statement.and_then(|d| d.args.first()).map_or("", |a| a.value.as_str());
+    let Some(s) = sentinel else { return String::new() };
+    if message == s.no_such_primary {
+        return "define the primary with a `sentinel monitor` line before the lines that name it".into();
+    }
+    match s.statement(name) {
+        Some(st) => format!(
+            "'sentinel {name}' takes {} argument(s) after its name",
+            st.argc.iter().map(|n| (n - 2).to_string()).collect::<Vec<_>>().join(" or ")
+        ),
+        None => match s.rewrites.iter().find(|(old, _)| old.as_str() == name) {
+            Some((_, new)) => format!("this sentinel spells it '{new}'"),
+            None => format!("'{name}' is not a sentinel statement this version knows; remove the line or replace it"),
+        },
     }
 }
 
