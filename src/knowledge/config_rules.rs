@@ -264,9 +264,15 @@ mod tests {
         let r7 = rules.sentinel("redis-7.4").unwrap();
         assert!(r7.unverified);
         let primaries = vec!["mymaster".to_string()];
-        assert_eq!(r7.check(&["primary-reboot-down-after-period", "mymaster", "1"], &primaries), Some(r7.unrecognized.as_str()));
+        assert_eq!(
+            r7.check(&["primary-reboot-down-after-period", "mymaster", "1"], &primaries),
+            Some(r7.unrecognized.as_str())
+        );
         assert_eq!(v9.check(&["primary-reboot-down-after-period", "mymaster", "1"], &primaries), None);
-        assert_eq!(v9.check(&["down-after-milliseconds", "other", "1"], &primaries), Some("No such master with specified name."));
+        assert_eq!(
+            v9.check(&["down-after-milliseconds", "other", "1"], &primaries),
+            Some("No such master with specified name.")
+        );
         assert_eq!(v9.check(&["monitor", "m", "h", "1"], &primaries), Some(v9.unrecognized.as_str()));
     }
 }

@@ -5,6 +5,7 @@
 //! planned generically, grouped by rule, so every finding appears in the plan exactly once.
 
 mod clients;
+mod config;
 mod cutover;
 mod data;
 mod infra;
@@ -37,6 +38,8 @@ pub struct PlanContext<'a> {
     pub out_dir: Option<String>,
     /// The scanned path as the user gave it, for commands that re-scan.
     pub scanned: String,
+    /// The scan root on disk, for contributors that rewrite the repository's files.
+    pub root: std::path::PathBuf,
 }
 
 impl PlanContext<'_> {
@@ -132,6 +135,7 @@ fn contributors() -> Vec<&'static dyn Contributor> {
         &clients::ClientUpgrades,
         &infra::Infrastructure,
         &data::DataMigration,
+        &config::ServerConfigs,
         &leftover::Leftover,
         &validation::Validation,
         &cutover::Cutover,

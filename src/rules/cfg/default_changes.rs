@@ -61,7 +61,8 @@ pub fn changed_defaults(
     }
     let mut groups: Vec<Vec<ChangedDefault>> = Vec::new();
     for dc in &rules.default_changes {
-        let g: Vec<ChangedDefault> = dc.names.iter().filter_map(|n| changed.iter().find(|c| &c.name == n).cloned()).collect();
+        let g: Vec<ChangedDefault> =
+            dc.names.iter().filter_map(|n| changed.iter().find(|c| &c.name == n).cloned()).collect();
         if !g.is_empty() {
             groups.push(g);
         }
@@ -77,7 +78,10 @@ pub fn changed_defaults(
 /// `1048576` → `1048576 (1mb)`: sizes as a reader knows them.
 fn readable(name: &str, v: &str, target: &Profile) -> String {
     let memory = target.config(name).is_some_and(|c| {
-        matches!(c.kind, crate::knowledge::profile::ConfigType::Memory | crate::knowledge::profile::ConfigType::MemoryPercent)
+        matches!(
+            c.kind,
+            crate::knowledge::profile::ConfigType::Memory | crate::knowledge::profile::ConfigType::MemoryPercent
+        )
     });
     match v.parse::<u64>() {
         Ok(n) if memory && n >= 1024 && n % 1024 == 0 => {
@@ -101,12 +105,17 @@ impl Rule for ReliesOnChangedDefault {
             for group in changed_defaults(&d, target, &source, &rules) {
                 let list: Vec<String> = group
                     .iter()
-                    .map(|c| format!("{} {} → {}", c.name, readable(&c.name, &c.old, target), readable(&c.name, &c.new, target)))
+                    .map(|c| {
+                        format!(
+                            "{} {} → {}",
+                            c.name,
+                            readable(&c.name, &c.old, target),
+                            readable(&c.name, &c.new, target)
+                        )
+                    })
                     .collect();
-                let meaning = rules
-                    .default_change(&group[0].name)
-                    .map(|dc| format!(": {}", dc.meaning))
-                    .unwrap_or_default();
+                let meaning =
+                    rules.default_change(&group[0].name).map(|dc| format!(": {}", dc.meaning)).unwrap_or_default();
                 let pin: Vec<String> = group.iter().map(|c| format!("`{} {}`", c.name, super::shown(&c.old))).collect();
                 out.push(
                     Finding::new(

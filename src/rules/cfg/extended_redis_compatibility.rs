@@ -27,7 +27,12 @@ impl Rule for ExtendedRedisCompatibility {
         let Some(rules) = super::config_rules(cx, self.code(), out) else { return };
         let who: Vec<String> = needs
             .iter()
-            .map(|n| format!("{} {} ({}:{}) {}", n.client, n.version, n.dependency.location.file, n.dependency.location.line, n.reason))
+            .map(|n| {
+                format!(
+                    "{} {} ({}:{}) {}",
+                    n.client, n.version, n.dependency.location.file, n.dependency.location.line, n.reason
+                )
+            })
             .collect();
         for d in deployments(cx.inventory).iter().filter(|d| d.kind() == ServerConfigKind::Server && d.is_whole()) {
             let on = d
@@ -49,12 +54,11 @@ impl Rule for ExtendedRedisCompatibility {
                         rules.texts.extended_redis_compatibility
                     ),
                 )
-                .help(format!(
+                .help(
                     "upgrade the client (the plan's client step says to which version); until then add \
-                     `extended-redis-compatibility yes` to this config, and remove it once every client is upgraded \
-                     ({})",
-                    rules.texts.extended_redis_compatibility_source
-                ))
+                     `extended-redis-compatibility yes` to this config, and remove it once every client is upgraded"
+                        .to_string()
+                )
                 .fingerprint("extended-redis-compatibility".to_string()),
             );
         }

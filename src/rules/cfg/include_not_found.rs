@@ -62,7 +62,7 @@ impl Rule for IncludeNotFound {
                     ),
                 };
                 let mut f = Finding::new(self.code(), location, message)
-                    .help(format!("{help} ({})", rules.texts.include_source))
+                    .help(help)
                     .fingerprint(format!("include:{}", inc.pattern));
                 if let Some(s) = severity {
                     f = f.severity_hint(s);

@@ -32,7 +32,8 @@ impl Rule for IoThreadsVsCores {
         for d in deployments(cx.inventory).iter().filter(|d| d.kind() == ServerConfigKind::Server) {
             let Some(line) = d.last(target, "io-threads") else { continue };
             let Some(n) = line.first_arg().and_then(|v| v.parse::<u32>().ok()) else { continue };
-            let location = line.directive.args.first().and_then(|a| a.location.clone()).unwrap_or_else(|| line.location());
+            let location =
+                line.directive.args.first().and_then(|a| a.location.clone()).unwrap_or_else(|| line.location());
             if let Some(clamp) = rules.io_threads_clamp(target.name())
                 && n > clamp.max
             {
@@ -46,7 +47,10 @@ impl Rule for IoThreadsVsCores {
                             clamp.max, clamp.source
                         ),
                     )
-                    .help(format!("set io-threads {} or less, or move to a later Valkey (8.1 runs up to 256)", clamp.max))
+                    .help(format!(
+                        "set io-threads {} or less, or move to a later Valkey (8.1 runs up to 256)",
+                        clamp.max
+                    ))
                     .fingerprint("io-threads:clamp".to_string()),
                 );
             }
@@ -76,9 +80,13 @@ impl Rule for IoThreadsVsCores {
                     ),
                 )
                 .help(format!(
-                    "set io-threads {rec} or lower{}. {server}'s config file says: \"{guidance}\" ({guidance_source}; {})",
-                    if rec == 1 { " (threading off: it needs at least 3 cores)" } else { "" },
-                    rules.io_threads.oversubscribed_source
+                    "{}. {server}'s config file says: \"{guidance}\" ({})",
+                    if rec == 1 {
+                        "set io-threads 1 (threading off: it needs at least 3 cores)".to_string()
+                    } else {
+                        format!("set io-threads {rec} or lower")
+                    },
+                    guidance_source.split(" (").next().unwrap_or(guidance_source)
                 ))
                 .fingerprint(format!("io-threads:{n}:{smallest}")),
             );

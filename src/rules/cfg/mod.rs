@@ -8,6 +8,7 @@ mod module_not_loadable;
 mod rewrite_renames;
 mod target_ignores;
 mod target_refuses_config;
+pub mod verdicts;
 pub mod view;
 
 use super::{Rule, RuleContext};
@@ -17,6 +18,7 @@ use crate::knowledge::config_rules::ConfigRules;
 use std::sync::Arc;
 
 pub use default_changes::changed_defaults;
+pub(crate) use target_refuses_config::{help_for, sentinel_help};
 
 pub static RULES: &[&dyn Rule] = &[
     &target_refuses_config::TargetRefusesConfig,
@@ -39,15 +41,18 @@ pub enum SourceSide {
 
 impl SourceSide {
     pub fn of(cx: &RuleContext) -> Self {
-        if let Some(p) = cx.source.profile.as_ref().and_then(|name| cx.knowledge.profile(name).ok()) {
+        Self::new(cx.knowledge, cx.source)
+    }
+
+    pub fn new(knowledge: &crate::knowledge::Knowledge, source: &crate::source::SourceServer) -> Self {
+        if let Some(p) = source.profile.as_ref().and_then(|name| knowledge.profile(name).ok()) {
             return SourceSide::Known(p);
         }
-        let mut all: Vec<Arc<Profile>> = cx
-            .knowledge
+        let mut all: Vec<Arc<Profile>> = knowledge
             .profile_names()
             .iter()
             .filter(|n| n.starts_with("redis-"))
-            .filter_map(|n| cx.knowledge.profile(n).ok())
+            .filter_map(|n| knowledge.profile(n).ok())
             .collect();
         all.sort_by_key(|p| crate::knowledge::migration::profile_version(p.name()).map(|(_, a, b)| (a, b)));
         SourceSide::AnyRedis(all)

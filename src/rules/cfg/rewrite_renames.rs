@@ -29,9 +29,10 @@ impl Rule for RewriteRenamesDirective {
                     };
                     // Refused by the source's sentinel: every source profile's data must say so.
                     let refused = !source.profiles().is_empty()
-                        && source.profiles().iter().all(|p| {
-                            rules.sentinel(p.name()).is_some_and(|s| s.statement(written).is_none())
-                        });
+                        && source
+                            .profiles()
+                            .iter()
+                            .all(|p| rules.sentinel(p.name()).is_some_and(|s| s.statement(written).is_none()));
                     if !refused {
                         continue;
                     }
@@ -80,10 +81,9 @@ impl Rule for RewriteRenamesDirective {
                     .help(format!(
                         "nothing breaks on {server}; for the way back, keep the original file, or rename `{}` to `{}` after \
                          a rollback. Sentinel sends CONFIG REWRITE to every server it reconfigures in a failover, so with \
-                         Sentinel the rewrite happens on its own (seen: {})",
+                         Sentinel the rewrite happens on its own",
                         c.name,
                         d.name,
-                        rules.texts.config_rewrite_source
                     ))
                     .fingerprint(format!("alias-rewrite:{}", d.name)),
                 );

@@ -44,7 +44,13 @@ impl Rule for TargetIgnoresDirective {
                 let why = rules.ignored(&d.name).map(|i| format!(" {}.", upper_first(&i.why))).unwrap_or_default();
                 let set = config_set
                     .as_ref()
-                    .map(|e| format!(" `CONFIG SET {}` answers `{}`.", d.name, e.replace("'nosuchparam'", &format!("'{}'", d.name))))
+                    .map(|e| {
+                        format!(
+                            " `CONFIG SET {}` answers `{}`.",
+                            d.name,
+                            e.replace("'nosuchparam'", &format!("'{}'", d.name))
+                        )
+                    })
                     .unwrap_or_default();
                 let mut f = Finding::new(
                     self.code(),

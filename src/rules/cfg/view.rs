@@ -120,11 +120,8 @@ pub fn deployments(inventory: &Inventory) -> Vec<Deployment<'_>> {
         .flat_map(|c| &c.includes)
         .flat_map(|i| i.resolved.iter().map(String::as_str))
         .collect();
-    let command_lines: Vec<(&ServerConfig, &ServerConfig)> = inventory
-        .server_configs
-        .iter()
-        .filter_map(|c| mounted_file(inventory, c).map(|file| (c, file)))
-        .collect();
+    let command_lines: Vec<(&ServerConfig, &ServerConfig)> =
+        inventory.server_configs.iter().filter_map(|c| mounted_file(inventory, c).map(|file| (c, file))).collect();
     let mut out = Vec::new();
     for cfg in &inventory.server_configs {
         let (subjects, command_line) = match &cfg.origin {

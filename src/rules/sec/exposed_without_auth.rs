@@ -22,7 +22,8 @@ fn auth(d: &Deployment, target: &crate::knowledge::Profile) -> Auth {
     if d.last(target, "aclfile").and_then(|l| l.first_arg().map(|v| !v.is_empty())).unwrap_or(false) {
         return Auth::Unknown;
     }
-    let mut password = d.last(target, "requirepass").and_then(|l| l.first_arg().map(|v| !v.is_empty())).unwrap_or(false);
+    let mut password =
+        d.last(target, "requirepass").and_then(|l| l.first_arg().map(|v| !v.is_empty())).unwrap_or(false);
     // `user default …` rules apply in order: a password clears nopass and the reverse.
     for l in d.lines.iter().filter(|l| l.directive.name == "user") {
         let args: Vec<&str> = l.directive.arg_values().collect();
@@ -80,9 +81,8 @@ impl Rule for ExposedWithoutAuth {
             };
             let pm_line = d.last(target, "protected-mode");
             // A sentinel runs with protected mode off unless its file turns it on.
-            let protected = pm_line
-                .and_then(|l| l.first_arg().map(|v| v.eq_ignore_ascii_case("yes")))
-                .unwrap_or(!sentinel);
+            let protected =
+                pm_line.and_then(|l| l.first_arg().map(|v| v.eq_ignore_ascii_case("yes"))).unwrap_or(!sentinel);
             let what = if sentinel { format!("{server}'s sentinel") } else { server.clone() };
             if !protected {
                 let location = pm_line.or(bind).map_or_else(|| d.anchor(), |l| l.location());

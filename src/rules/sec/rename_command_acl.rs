@@ -32,14 +32,21 @@ impl Rule for RenameCommandAsAccessControl {
                     )
                 };
                 out.push(
-                    Finding::new(self.code(), d.location(&cfg.file), format!("'{}' {effect}; {server}'s valkey.conf says: \"{}\"", d.text, rules.texts.rename_command))
-                        .help(format!(
-                            "take {from} away with an ACL instead: `user default on nopass ~* &* +@all -{lower}` (or \
+                    Finding::new(
+                        self.code(),
+                        d.location(&cfg.file),
+                        format!(
+                            "'{}' {effect}; {server}'s valkey.conf says: \"{}\"",
+                            d.text, rules.texts.rename_command
+                        ),
+                    )
+                    .help(format!(
+                        "take {from} away with an ACL instead: `user default on nopass ~* &* +@all -{lower}` (or \
                              `-@dangerous`), and an admin user that keeps it, e.g. `user admin on >… ~* &* +@all` \
                              ({})",
-                            rules.texts.rename_command_source
-                        ))
-                        .fingerprint(format!("rename-command:{lower}")),
+                        rules.texts.rename_command_source
+                    ))
+                    .fingerprint(format!("rename-command:{lower}")),
                 );
             }
         }
