@@ -192,7 +192,7 @@ fn line_edits(cx: &RewriteContext, cfg: &ServerConfig) -> (LineEdits, Vec<Change
                 } else {
                     l.hint.clone().unwrap_or_else(|| crate::rules::cfg::help_for(target, &name, message))
                 };
-                let reason = format!("{what} refuses this line at start: \"{message}\". {}.", upper_first(&help));
+                let reason = format!("{what} refuses this line at start: \"{message}\". {}", sentence(&help));
                 push(&mut edits, first, last, l.text, reason, "CFG001");
             }
             Verdict::Ignored => {
@@ -244,4 +244,10 @@ fn upper_first(s: &str) -> String {
     let s = s.trim_end_matches('.');
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// `text` as a sentence: capitalised, ending with a full stop unless it has its own mark.
+fn sentence(text: &str) -> String {
+    let t = upper_first(text);
+    if t.ends_with(['?', '!']) { t } else { format!("{t}.") }
 }

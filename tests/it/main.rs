@@ -12,6 +12,7 @@ mod modules;
 mod plan;
 mod profiles;
 mod reports;
+mod rewrite;
 mod samples;
 mod terraform;
 mod validate;
