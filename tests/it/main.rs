@@ -5,6 +5,7 @@ mod common;
 
 mod catalog;
 mod cfg;
+mod cfg_rules;
 mod cli;
 mod config_differential;
 mod deps;

@@ -122,7 +122,7 @@ impl Rule for ReliesOnChangedDefault {
                         self.code(),
                         d.anchor(),
                         format!(
-                            "this config does not set {} and relies on the default, which changes from {} to {}: {}{meaning}",
+                            "this config leaves {} at the default, which changes from {} to {}: {}{meaning}",
                             if group.len() == 1 { group[0].name.clone() } else { format!("{} settings", group.len()) },
                             source.label(),
                             target.display_name(),

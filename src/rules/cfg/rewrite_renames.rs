@@ -23,6 +23,7 @@ impl Rule for RewriteRenamesDirective {
             for d in &cfg.directives {
                 let location = d.name_location.clone().unwrap_or_else(|| d.location(&cfg.file));
                 if cfg.kind == ServerConfigKind::Sentinel && d.name == "sentinel" {
+                    let location = d.args.first().and_then(|a| a.location.clone()).unwrap_or(location);
                     let Some(statement) = d.args.first().map(|a| a.value.to_ascii_lowercase()) else { continue };
                     let Some(written) = rules.sentinel(target.name()).and_then(|s| s.rewrites.get(&statement)) else {
                         continue;
@@ -63,19 +64,17 @@ impl Rule for RewriteRenamesDirective {
                 if c.name == d.name || !source.refuses_name(&c.name) {
                     continue;
                 }
-                let value: Vec<&str> = d.arg_values().collect();
                 out.push(
                     Finding::new(
                         self.code(),
                         location,
                         format!(
-                            "{server} reads '{}' as an alias of '{}': a `CONFIG REWRITE` writes the line back as `{} {}`, \
+                            "{server} reads '{}' as an alias of '{}': a `CONFIG REWRITE` writes the line back as `{} …`, \
                              which {back} refuses at start (`Bad directive or wrong number of arguments`); once {server} \
                              has rewritten this file, a rollback needs the old name put back by hand",
                             d.name,
                             c.name,
                             c.name,
-                            value.join(" ")
                         ),
                     )
                     .help(format!(
