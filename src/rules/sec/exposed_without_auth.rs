@@ -114,6 +114,10 @@ impl Rule for ExposedWithoutAuth {
             if sentinel || (pm_line.is_none() && d.in_container()) {
                 continue;
             }
+            // Without a bind line nothing says that clients come from other hosts.
+            if bind.is_none() {
+                continue;
+            }
             let was_open = matches!(&source, SourceSide::Known(p) if p.name() == "redis-6.2") && bind.is_some();
             let location = bind.map_or_else(|| d.anchor(), |l| l.location());
             out.push(

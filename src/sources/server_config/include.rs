@@ -35,6 +35,9 @@ pub fn parse_with_includes(src: &SourceFile, cx: &ParseContext, out: &mut Facts,
                 continue;
             }
             match cx.read_in_root(&path, &pattern, true) {
+                Ok(included) if super::binary_not_config(included.bytes()) => {
+                    status = IncludeStatus::Unreadable(format!("{} looks like a binary file", included.rel));
+                }
                 Ok(included) => {
                     let mut sub = Facts::default();
                     parse_with_includes(&included, cx, &mut sub, stack);

@@ -68,6 +68,21 @@ impl SourceParser for ServerConfigParser {
     }
 
     fn parse(&self, src: &SourceFile, cx: &ParseContext, out: &mut Facts) {
+        // The server reads whatever bytes the file holds, so a NUL byte in a config is read
+        // as it reads it; a file that does not read as config at all is skipped, as any
+        // binary file is.
+        if binary_not_config(src.bytes()) {
+            out.diagnostic(
+                crate::findings::Finding::new(
+                    crate::scan::codes::BINARY,
+                    src.file_location(),
+                    "skipped: this looks like a binary file",
+                )
+                .help("a text file was expected by its name; the file holds NUL bytes and no config lines")
+                .severity_hint(crate::findings::Severity::Info),
+            );
+            return;
+        }
         include::parse_with_includes(src, cx, out, &mut Vec::new());
     }
 }
@@ -79,6 +94,11 @@ pub fn kind_for(file_name: &str, directives: &[ConfigDirective]) -> ServerConfig
     } else {
         ServerConfigKind::Server
     }
+}
+
+/// NUL bytes near the start (as git and ripgrep tell binary files) and no config lines.
+pub fn binary_not_config(bytes: &[u8]) -> bool {
+    crate::sources::file::looks_binary(bytes) && !embedded::looks_like_config(bytes)
 }
 
 /// Tokenises a whole config file as the target reads it, without following its includes
