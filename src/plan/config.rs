@@ -146,10 +146,24 @@ fn manual_step(cx: &PlanContext, plan: &mut PlanBuilder, file: &str, why: &str, 
         "The server config in `{file}` needs these changes for {}, and the plan does not rewrite it ({why}):\n\n",
         cx.target.display_name()
     );
-    for c in changes {
+    let mut i = 0;
+    while i < changes.len() {
+        let c = &changes[i];
         let line = match c.action {
-            Action::CommentedOut => format!("- remove `{}` (line {}) — {} ({})", c.text, c.line, c.reason, c.code),
-            Action::Added => format!("- set `{}` — {} ({})", c.text, c.reason, c.code),
+            Action::CommentedOut => {
+                i += 1;
+                format!("- remove `{}` (line {}) — {} ({})", c.text, c.line, c.reason, c.code)
+            }
+            Action::Added => {
+                // Settings that share a reason are listed together, the reason said once.
+                let same: Vec<String> = changes[i..]
+                    .iter()
+                    .take_while(|o| o.action == Action::Added && o.reason == c.reason)
+                    .map(|o| format!("`{}`", o.text))
+                    .collect();
+                i += same.len();
+                format!("- set {} — {} ({})", same.join(", "), c.reason, c.code)
+            }
         };
         detail.push_str(&line);
         detail.push('\n');

@@ -224,11 +224,29 @@ fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInpu
                 && a.reference.replaces.as_deref() == Some(c.file.as_str())
         })
     };
-    let mut configs: Vec<String> = rewritten.iter().filter(starts_a_server).map(|a| a.reference.path.clone()).collect();
+    // A file another config includes is checked inside that config, not alone: on its own it
+    // may lack what the including file sets.
+    let included: std::collections::HashSet<&str> = cx
+        .inventory
+        .server_configs
+        .iter()
+        .flat_map(|c| &c.includes)
+        .flat_map(|i| i.resolved.iter().map(String::as_str))
+        .collect();
+    let mut configs: Vec<String> = rewritten
+        .iter()
+        .filter(starts_a_server)
+        .filter(|a| !a.reference.replaces.as_deref().is_some_and(|f| included.contains(f)))
+        .map(|a| a.reference.path.clone())
+        .collect();
     for c in &cx.inventory.server_configs {
         let replaced = rewritten.iter().any(|a| a.reference.replaces.as_deref() == Some(c.file.as_str()));
         // Config text in YAML files and command lines is not a file a server starts with.
-        if !replaced && c.kind == crate::inventory::ServerConfigKind::Server && c.is_file() {
+        if !replaced
+            && !included.contains(c.file.as_str())
+            && c.kind == crate::inventory::ServerConfigKind::Server
+            && c.is_file()
+        {
             configs.push(c.file.clone());
         }
     }

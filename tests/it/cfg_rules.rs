@@ -57,13 +57,17 @@ fn cfg003_ignored_directives() {
 #[test]
 fn cfg004_changed_defaults() {
     insta::assert_snapshot!(human("CFG004"));
-    // The lazyfree group (all but the one set) and hide-user-data-from-log; not the backlog
-    // (set) nor syslog-ident (syslog off).
-    assert_eq!(places("CFG004", &[]), ["CFG004@redis.conf:2:warning", "CFG004@redis.conf:2:warning"]);
+    // One finding for the config: the lazyfree group (all but the one set) and
+    // hide-user-data-from-log; not the backlog (set) nor syslog-ident (syslog off).
+    assert_eq!(places("CFG004", &[]), ["CFG004@redis.conf:2:warning"]);
     let (doc, _) = audit_json(&testdata("rules/CFG004"), &["--select", "CFG004", "--no-config"]);
     let messages: Vec<&str> =
         doc["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
-    assert!(messages[0].contains("lazyfree-lazy-expire no → yes"), "{messages:?}");
+    assert!(
+        messages[0].contains("lazyfree-lazy-expire, ") && messages[0].contains("replica-lazy-flush no → yes"),
+        "{messages:?}"
+    );
+    assert!(messages[0].contains("hide-user-data-from-log no → yes"), "{messages:?}");
     assert!(!messages[0].contains("lazyfree-lazy-eviction"), "{messages:?}");
     assert!(messages.iter().all(|m| !m.contains("repl-backlog-size") && !m.contains("syslog-ident")));
     // Redis 7.2 has no hide-user-data-from-log: only the lazyfree group changes from it.

@@ -102,42 +102,67 @@ impl Rule for ReliesOnChangedDefault {
         let source = SourceSide::of(cx);
         let target = &cx.target;
         for d in deployments(cx.inventory) {
-            for group in changed_defaults(&d, target, &source, &rules) {
-                let list: Vec<String> = group
-                    .iter()
-                    .map(|c| {
+            let groups = changed_defaults(&d, target, &source, &rules);
+            if groups.is_empty() {
+                continue;
+            }
+            let count: usize = groups.iter().map(Vec::len).sum();
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|group| {
+                    let names: Vec<&str> = group.iter().map(|c| c.name.as_str()).collect();
+                    let (old, new) = (&group[0].old, &group[0].new);
+                    let same = group.iter().all(|c| &c.old == old && &c.new == new);
+                    let values = if same {
                         format!(
                             "{} {} → {}",
-                            c.name,
-                            readable(&c.name, &c.old, target),
-                            readable(&c.name, &c.new, target)
+                            names.join(", "),
+                            readable(names[0], old, target),
+                            readable(names[0], new, target)
                         )
-                    })
-                    .collect();
-                let meaning =
-                    rules.default_change(&group[0].name).map(|dc| format!(": {}", dc.meaning)).unwrap_or_default();
-                let pin: Vec<String> = group.iter().map(|c| format!("`{} {}`", c.name, super::shown(&c.old))).collect();
-                out.push(
-                    Finding::new(
-                        self.code(),
-                        d.anchor(),
-                        format!(
-                            "this config leaves {} at the default, which changes from {} to {}: {}{meaning}",
-                            if group.len() == 1 { group[0].name.clone() } else { format!("{} settings", group.len()) },
-                            source.label(),
-                            target.display_name(),
-                            list.join(", "),
-                        ),
-                    )
-                    .help(format!(
-                        "to keep today's behaviour, set {} (the plan's rewritten config does, with a comment); to take \
-                         {}'s default, set it explicitly so the choice is visible",
-                        pin.join(", "),
-                        target.display_name()
-                    ))
-                    .fingerprint(format!("default:{}", group[0].name)),
-                );
-            }
+                    } else {
+                        group
+                            .iter()
+                            .map(|c| {
+                                format!(
+                                    "{} {} → {}",
+                                    c.name,
+                                    readable(&c.name, &c.old, target),
+                                    readable(&c.name, &c.new, target)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    match rules.default_change(names[0]) {
+                        Some(dc) => format!("{values} ({})", dc.meaning),
+                        None => values,
+                    }
+                })
+                .collect();
+            let pin: Vec<String> =
+                groups.iter().flatten().map(|c| format!("`{} {}`", c.name, super::shown(&c.old))).collect();
+            let first = &groups[0][0].name;
+            out.push(
+                Finding::new(
+                    self.code(),
+                    d.anchor(),
+                    format!(
+                        "this config leaves {} at the default, which changes from {} to {}: {}",
+                        if count == 1 { first.clone() } else { format!("{count} settings") },
+                        source.label(),
+                        target.display_name(),
+                        parts.join("; "),
+                    ),
+                )
+                .help(format!(
+                    "to keep today's behaviour, set {} (the plan's rewritten config does, with a comment); to take \
+                     {}'s defaults, set them explicitly so the choice is visible",
+                    pin.join(", "),
+                    target.display_name()
+                ))
+                .fingerprint("changed-defaults".to_string()),
+            );
         }
     }
 }
