@@ -32,9 +32,12 @@ pub fn split_args(line: &[u8], tail: QuoteTail) -> Result<Vec<Vec<u8>>, Unbalanc
     split_args_spanned(line, tail).map(|tokens| tokens.into_iter().map(|(arg, _)| arg).collect())
 }
 
+/// An argument's unescaped bytes and the byte range of its line it spans (quotes included).
+pub type SpannedArg = (Vec<u8>, Range<usize>);
+
 /// `sdssplitargs`, with where each argument is written: its unescaped bytes and the byte
 /// range of `line` it spans (quotes included).
-pub fn split_args_spanned(line: &[u8], tail: QuoteTail) -> Result<Vec<(Vec<u8>, Range<usize>)>, Unbalanced> {
+pub fn split_args_spanned(line: &[u8], tail: QuoteTail) -> Result<Vec<SpannedArg>, Unbalanced> {
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
     let mut out = Vec::new();
     let mut p = 0;

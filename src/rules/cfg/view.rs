@@ -79,7 +79,7 @@ impl<'a> Deployment<'a> {
 
     /// The host facts of the servers this runs on, and the user's `--cores`.
     pub fn hosts<'i>(&self, inventory: &'i Inventory) -> Vec<&'i HostFact> {
-        inventory.hosts.iter().filter(|h| self.subjects.iter().any(|s| *s == h.subject)).collect()
+        inventory.hosts.iter().filter(|h| self.subjects.contains(&h.subject)).collect()
     }
 
     /// Where a finding about the whole deployment points: its first line, else the root.

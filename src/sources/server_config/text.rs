@@ -30,8 +30,8 @@ impl ServerText {
             let limit = (pos + FGETS_CHUNK).min(file.len());
             let end = memchr::memchr(b'\n', &file[pos..limit]).map_or(limit, |i| pos + i + 1);
             let kept = memchr::memchr(0, &file[pos..end]).map_or(end, |i| pos + i);
-            for i in pos..kept {
-                text.push(file[i], i..i + 1);
+            for (i, &byte) in file.iter().enumerate().take(kept).skip(pos) {
+                text.push(byte, i..i + 1);
             }
             pos = end;
         }
@@ -165,7 +165,7 @@ mod tests {
         let file = b"a b\r\n\n  c\n".to_vec();
         let t = ServerText::from_file(&file);
         assert_eq!(t.bytes, file);
-        let lines: Vec<_> = t.lines().map(|(n, r)| (n, r)).collect();
+        let lines: Vec<_> = t.lines().collect();
         assert_eq!(lines, vec![(1, 0..3), (2, 5..5), (3, 8..9), (4, 10..10)]);
     }
 }
