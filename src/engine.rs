@@ -106,7 +106,10 @@ pub fn scan_with_progress(
         exclude_base: &settings.base_dir,
     });
     let parsers = sources::registry();
-    let cx = ParseContext { root: target.root.clone(), max_file_size: settings.max_file_size, knowledge };
+    let quote_tail = knowledge
+        .profile(&settings.target)
+        .map_or(crate::knowledge::profile::QuoteTail::Refused, |p| p.loader.text_after_closing_quote);
+    let cx = ParseContext { root: target.root.clone(), max_file_size: settings.max_file_size, knowledge, quote_tail };
     bar.set_message(format!("reading {} files", files.len()));
     let mut facts = parse_files(&files, &parsers, &cx);
     bar.finish_and_clear();
@@ -139,7 +142,8 @@ fn parse_files(files: &[ScannedFile], parsers: &[&'static dyn SourceParser], cx:
             if singles.is_empty() {
                 return out;
             }
-            let Some(src) = cx.load(file, &mut out) else {
+            let allow_nul = singles.iter().all(|(i, _)| parsers[*i].reads_nul_bytes());
+            let Some(src) = cx.load_with(file, &mut out, allow_nul) else {
                 return out;
             };
             for &&(i, claim) in &singles {

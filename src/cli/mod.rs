@@ -334,6 +334,7 @@ fn build_plan(
         source: &source,
         out_dir,
         scanned: scanned.to_string(),
+        root: scan.root.clone(),
     };
     let (plan, artifacts) = crate::plan::build(&cx);
     Ok((plan, artifacts, scan))

@@ -17,7 +17,10 @@ pub use dependency::{DepOrigin, DepSource, Dependency, Ecosystem, ManagedBy};
 pub use host::{HostFact, HostSource};
 pub use image::{ContainerImage, ImageOrigin};
 pub use infra::{AttributeSpan, InfraResource, ModuleCall, NestedBlock, Origin, ProviderRequirement, Unresolved};
-pub use server_config::{ConfigArg, ConfigDirective, ConfigSyntaxError, ServerConfig, ServerConfigKind};
+pub use server_config::{
+    BlockLayout, ConfigArg, ConfigDirective, ConfigInclude, ConfigOrigin, ConfigSyntaxError, IncludeStatus,
+    ServerConfig, ServerConfigKind,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +58,9 @@ impl Inventory {
 
     /// Puts every list in file/line order, so output never depends on walk or thread order.
     pub fn sort(&mut self) {
-        self.server_configs.sort_by(|a, b| a.file.cmp(&b.file));
+        self.server_configs.sort_by(|a, b| (&a.file, a.first_line()).cmp(&(&b.file, b.first_line())));
+        // A file included by others is parsed by each of them and on its own: keep one.
+        self.server_configs.dedup_by(|a, b| a.origin.is_file() && b.origin.is_file() && a.file == b.file);
         self.dependencies.sort_by(|a, b| {
             (&a.location.file, a.location.line, &a.name).cmp(&(&b.location.file, b.location.line, &b.name))
         });

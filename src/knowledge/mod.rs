@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod client_features;
 pub mod clients;
 pub mod commands;
+pub mod config_rules;
 pub mod images;
 pub mod migration;
 pub mod modules;

@@ -5,6 +5,7 @@
 //! planned generically, grouped by rule, so every finding appears in the plan exactly once.
 
 mod clients;
+mod config;
 mod cutover;
 mod data;
 mod infra;
@@ -37,6 +38,8 @@ pub struct PlanContext<'a> {
     pub out_dir: Option<String>,
     /// The scanned path as the user gave it, for commands that re-scan.
     pub scanned: String,
+    /// The scan root on disk, for contributors that rewrite the repository's files.
+    pub root: std::path::PathBuf,
 }
 
 impl PlanContext<'_> {
@@ -132,6 +135,7 @@ fn contributors() -> Vec<&'static dyn Contributor> {
         &clients::ClientUpgrades,
         &infra::Infrastructure,
         &data::DataMigration,
+        &config::ServerConfigs,
         &leftover::Leftover,
         &validation::Validation,
         &cutover::Cutover,
@@ -211,10 +215,38 @@ pub fn build(cx: &PlanContext) -> (Plan, Vec<Artifact>) {
 
 fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInputs {
     let rewritten: Vec<&Artifact> = artifacts.iter().filter(|a| a.reference.kind == ArtifactKind::Config).collect();
-    let mut configs: Vec<String> = rewritten.iter().map(|a| a.reference.path.clone()).collect();
+    // A rewritten YAML file (a Helm values file holding config text) is not a file a server
+    // starts with: only rewritten server config files are.
+    let starts_a_server = |a: &&&Artifact| {
+        cx.inventory.server_configs.iter().any(|c| {
+            c.is_file()
+                && c.kind == crate::inventory::ServerConfigKind::Server
+                && a.reference.replaces.as_deref() == Some(c.file.as_str())
+        })
+    };
+    // A file another config includes is checked inside that config, not alone: on its own it
+    // may lack what the including file sets.
+    let included: std::collections::HashSet<&str> = cx
+        .inventory
+        .server_configs
+        .iter()
+        .flat_map(|c| &c.includes)
+        .flat_map(|i| i.resolved.iter().map(String::as_str))
+        .collect();
+    let mut configs: Vec<String> = rewritten
+        .iter()
+        .filter(starts_a_server)
+        .filter(|a| !a.reference.replaces.as_deref().is_some_and(|f| included.contains(f)))
+        .map(|a| a.reference.path.clone())
+        .collect();
     for c in &cx.inventory.server_configs {
         let replaced = rewritten.iter().any(|a| a.reference.replaces.as_deref() == Some(c.file.as_str()));
-        if !replaced && c.kind == crate::inventory::ServerConfigKind::Server {
+        // Config text in YAML files and command lines is not a file a server starts with.
+        if !replaced
+            && !included.contains(c.file.as_str())
+            && c.kind == crate::inventory::ServerConfigKind::Server
+            && c.is_file()
+        {
             configs.push(c.file.clone());
         }
     }

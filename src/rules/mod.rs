@@ -7,6 +7,7 @@ pub mod dep;
 pub mod img;
 pub mod lic;
 pub mod modules;
+pub mod sec;
 pub mod tf;
 
 use crate::config::Settings;
@@ -40,6 +41,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
     all.extend_from_slice(modules::RULES);
     all.extend_from_slice(img::RULES);
     all.extend_from_slice(lic::RULES);
+    all.extend_from_slice(sec::RULES);
     all
 }
 

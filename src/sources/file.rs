@@ -152,12 +152,21 @@ pub struct ParseContext<'a> {
     /// The run's knowledge (with any `--rules-dir` overlay): parsers read their vocabularies
     /// (image names, module commands, node types) from it.
     pub knowledge: &'a crate::knowledge::Knowledge,
+    /// How the target server's config loader reads text after a closing quote: server
+    /// configs are tokenised as the server the repository moves to will read them.
+    pub quote_tail: crate::knowledge::profile::QuoteTail,
 }
 
 impl ParseContext<'_> {
     /// Loads a scanned file: size cap, binary check, and suppression comments. `None` means a
     /// diagnostic explains why it was not loaded.
     pub fn load(&self, file: &ScannedFile, out: &mut Facts) -> Option<SourceFile> {
+        self.load_with(file, out, false)
+    }
+
+    /// `load`, keeping files with NUL bytes when `allow_nul` (a server reads its config file
+    /// whatever bytes it holds).
+    pub fn load_with(&self, file: &ScannedFile, out: &mut Facts, allow_nul: bool) -> Option<SourceFile> {
         if file.size > self.max_file_size {
             out.diagnostic(
                 Finding::new(
@@ -184,7 +193,7 @@ impl ParseContext<'_> {
                 return None;
             }
         };
-        if looks_binary(&bytes) {
+        if !allow_nul && looks_binary(&bytes) {
             out.diagnostic(
                 Finding::new(codes::BINARY, Location::file_only(&file.rel), "skipped: this looks like a binary file")
                     .help("a text file was expected by its name; the file holds NUL bytes")
@@ -204,7 +213,13 @@ impl ParseContext<'_> {
     /// caller to turn into a finding at the referencing line.
     pub fn read_relative(&self, from: &SourceFile, target: &str) -> Result<SourceFile, String> {
         let base = from.abs.parent().unwrap_or(Path::new("."));
-        let path = base.join(target);
+        self.read_in_root(&base.join(target), target, false)
+    }
+
+    /// Reads `path` (absolute, or relative to the working directory) if it is inside the scan
+    /// root, named `shown` in errors; `allow_nul` keeps files with NUL bytes.
+    pub fn read_in_root(&self, path: &Path, shown: &str, allow_nul: bool) -> Result<SourceFile, String> {
+        let target = shown;
         let canonical = path.canonicalize().map_err(|e| format!("{}: {}", target, io_reason(&e)))?;
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
         let rel = canonical
@@ -217,7 +232,7 @@ impl ParseContext<'_> {
             return Err(format!("{target} is over the {} byte limit", self.max_file_size));
         }
         let bytes = std::fs::read(&canonical).map_err(|e| format!("{target}: {}", io_reason(&e)))?;
-        if looks_binary(&bytes) {
+        if !allow_nul && looks_binary(&bytes) {
             return Err(format!("{target} looks like a binary file"));
         }
         let mut src = SourceFile::from_bytes(rel, bytes);

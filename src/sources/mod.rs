@@ -40,6 +40,11 @@ pub trait SourceParser: Sync + Send {
     /// `rel_path` is relative to the scan root with `/` separators; `file_name` is its last part.
     fn claim(&self, rel_path: &str, file_name: &str) -> Claim;
 
+    /// Files with NUL bytes are read anyway (others are skipped as binary).
+    fn reads_nul_bytes(&self) -> bool {
+        false
+    }
+
     /// For `Claim::Sniff`: whether the content is really this format.
     fn sniff(&self, _src: &SourceFile) -> bool {
         true

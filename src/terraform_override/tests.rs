@@ -19,6 +19,7 @@ fn parse_tree(root: &Path) -> Facts {
         root: root.to_path_buf(),
         max_file_size: 1 << 20,
         knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+        quote_tail: crate::knowledge::profile::QuoteTail::Joined,
     };
     let mut out = Facts::default();
     TerraformParser.parse_group(&srcs, &cx, &mut out);

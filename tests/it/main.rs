@@ -5,6 +5,7 @@ mod common;
 
 mod catalog;
 mod cfg;
+mod cfg_rules;
 mod cli;
 mod config_differential;
 mod deps;
@@ -12,6 +13,7 @@ mod modules;
 mod plan;
 mod profiles;
 mod reports;
+mod rewrite;
 mod samples;
 mod terraform;
 mod validate;

@@ -32,7 +32,10 @@ fn plan_json_matches_the_schema_and_cites_findings() {
         .flat_map(|s| s["findings"].as_array().cloned().unwrap_or_default())
         .map(|f| format!("{}@{}:{}", f["code"].as_str().unwrap(), f["file"].as_str().unwrap(), f["line"]))
         .collect();
-    assert_eq!(cited, ["CFG001@redis.conf:8", "CFG001@redis.conf:13"]);
+    assert_eq!(
+        cited,
+        ["CFG004@cache/valkey.conf:1", "CFG004@redis.conf:2", "CFG001@redis.conf:8", "CFG001@redis.conf:13"]
+    );
 }
 
 #[test]
@@ -125,8 +128,9 @@ fn a_plan_written_inside_the_repository_is_not_audited_and_validates_from_anywhe
     assert!(dir.path().join("migration/.valkey-migrate-plan").is_file());
     // The plan's own files are not findings of the repository.
     assert_eq!(crate::common::audit_json(dir.path(), &[]).0["findings"], before["findings"]);
-    // Validating the plan directory from another working directory still finds the configs,
-    // and the include is resolved from the repository.
+    // Validating the plan directory from another working directory still finds the configs
+    // (the rewritten ones, which the target now accepts), and the include is resolved from the
+    // repository rather than checked on its own.
     let elsewhere = tempfile::tempdir().unwrap();
     let out = cmd()
         .current_dir(elsewhere.path())
@@ -146,7 +150,10 @@ fn a_plan_written_inside_the_repository_is_not_audited_and_validates_from_anywhe
         .collect();
     assert_eq!(
         config_checks,
-        [("cache/valkey.conf".to_string(), "pass".to_string()), ("redis.conf".to_string(), "fail".to_string())],
+        [
+            ("config/cache/valkey.conf".to_string(), "pass".to_string()),
+            ("config/redis.conf".to_string(), "pass".to_string())
+        ],
         "{doc:#}"
     );
 }

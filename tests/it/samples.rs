@@ -316,10 +316,12 @@ fn dotnet_upgrade_resolves_the_sentinel_risk() {
     let (after, _) = stdout_of(&["audit", ".", "--format", "json"], repo.path());
     let none = BTreeSet::new();
     assert!(keys(&json(&before), &none).contains("DEP001@src/Basket.Api/Basket.Api.csproj:11"));
+    let client_findings: Vec<String> =
+        keys(&json(&after), &none).into_iter().filter(|k| k.starts_with("DEP")).collect();
     assert_eq!(
-        keys(&json(&after), &none).into_iter().collect::<Vec<_>>(),
+        client_findings,
         ["DEP005@src/Basket.Api/Basket.Api.csproj:11"],
-        "only the note about the Valkey-native client remains"
+        "only the note about the Valkey-native client remains among the client findings"
     );
 }
 

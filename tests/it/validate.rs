@@ -45,12 +45,32 @@ fn a_real_binary_accepts_a_good_config_and_runs_every_workload() {
     }
 }
 
+/// A plan for `repo` written to `repo/migration`, whose rewritten `redis.conf` then gets
+/// `line` back, as a reviewer editing the plan by hand might: the check must catch it.
+fn plan_with_edited_config(repo: &std::path::Path, line: &str) -> std::path::PathBuf {
+    let out = repo.join("migration");
+    cmd().arg("plan").arg(repo).arg("--out").arg(&out).assert().code(0);
+    let rewritten = out.join("config/redis.conf");
+    let text = fs::read_to_string(&rewritten).unwrap();
+    fs::write(&rewritten, format!("{text}{line}\n")).unwrap();
+    out
+}
+
 #[test]
 fn a_refused_config_fails_with_the_servers_own_message() {
     let Some(path) = oracle("bin/valkey-server-9.1") else { return };
     let repo = tempfile::tempdir().unwrap();
     fs::write(repo.path().join("redis.conf"), "port 6379\nsearch-timeout 500\n").unwrap();
+    // The plan comments the line out, so the repository's plan passes…
     let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        (doc["checks"][0]["name"].as_str(), doc["checks"][0]["status"].as_str()),
+        (Some("config/redis.conf"), Some("pass"))
+    );
+    // …and a plan edited to bring it back fails with the server's words.
+    let plan = plan_with_edited_config(repo.path(), "search-timeout 500");
+    let (doc, code) = run_json(&[plan.to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     let check = &doc["checks"][0];
     assert_eq!((check["group"].as_str(), check["status"].as_str()), (Some("config"), Some("fail")));
@@ -97,8 +117,9 @@ fn junit_output_lists_each_check_as_a_test_case() {
     let Some(path) = oracle("bin/valkey-server-9.1") else { return };
     let repo = tempfile::tempdir().unwrap();
     fs::write(repo.path().join("redis.conf"), "bogus-directive yes\n").unwrap();
+    let plan = plan_with_edited_config(repo.path(), "bogus-directive yes");
     let out = cmd()
-        .args(["validate", repo.path().to_str().unwrap(), "--server-bin", path.to_str().unwrap(), "--format", "junit"])
+        .args(["validate", plan.to_str().unwrap(), "--server-bin", path.to_str().unwrap(), "--format", "junit"])
         .output()
         .unwrap();
     let xml = String::from_utf8(out.stdout).unwrap();

@@ -3,6 +3,7 @@
 //! skips spaces, `memtoull` ignores overflow of the digits…).
 
 use super::schema::QuoteTail;
+use std::ops::Range;
 
 /// The bytes up to the first NUL: what C string functions see of an argument.
 pub fn cstr(b: &[u8]) -> &[u8] {
@@ -28,6 +29,15 @@ pub struct Unbalanced;
 
 /// `sdssplitargs`: the arguments of a config line (or of a multi-argument value split again).
 pub fn split_args(line: &[u8], tail: QuoteTail) -> Result<Vec<Vec<u8>>, Unbalanced> {
+    split_args_spanned(line, tail).map(|tokens| tokens.into_iter().map(|(arg, _)| arg).collect())
+}
+
+/// An argument's unescaped bytes and the byte range of its line it spans (quotes included).
+pub type SpannedArg = (Vec<u8>, Range<usize>);
+
+/// `sdssplitargs`, with where each argument is written: its unescaped bytes and the byte
+/// range of `line` it spans (quotes included).
+pub fn split_args_spanned(line: &[u8], tail: QuoteTail) -> Result<Vec<SpannedArg>, Unbalanced> {
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
     let mut out = Vec::new();
     let mut p = 0;
@@ -38,6 +48,7 @@ pub fn split_args(line: &[u8], tail: QuoteTail) -> Result<Vec<Vec<u8>>, Unbalanc
         if at(p) == 0 {
             return Ok(out);
         }
+        let start = p;
         let mut current = Vec::new();
         let (mut inq, mut insq) = (false, false);
         loop {
@@ -105,7 +116,7 @@ pub fn split_args(line: &[u8], tail: QuoteTail) -> Result<Vec<Vec<u8>>, Unbalanc
                 p += 1;
             }
         }
-        out.push(current);
+        out.push((current, start..p));
     }
 }
 

@@ -1,10 +1,10 @@
+use super::verdicts::judge;
 use crate::findings::Finding;
 use crate::inventory::ConfigDirective;
 use crate::inventory::ServerConfigKind;
 use crate::knowledge::Profile;
 use crate::knowledge::profile::ConfigType;
-use crate::knowledge::profile::{ConfigFileChecker, Verdict};
-use crate::location::{Location, Span};
+use crate::knowledge::profile::Verdict;
 use crate::rules::{Rule, RuleContext};
 
 /// A line the target server's config loader rejects: the server exits at start. Each line is
@@ -19,106 +19,85 @@ impl Rule for TargetRefusesConfig {
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Finding>) {
         let target = &cx.target;
-        let server = target.display_name();
-        for cfg in cx.inventory.server_configs.iter().filter(|c| c.kind == ServerConfigKind::Server) {
-            // Every non-comment line, in file order: the loader carries state from line to line.
-            let mut lines: Vec<Line> = cfg
-                .directives
-                .iter()
-                .map(|d| Line { line: d.line, text: &d.text, directive: Some(d), location: d.location(&cfg.file) })
-                .chain(cfg.syntax_errors.iter().map(|e| Line {
-                    line: e.line,
-                    text: &e.text,
-                    directive: None,
-                    location: e.location.clone().unwrap_or_else(|| Location {
-                        line: e.line,
-                        end_line: e.line,
-                        ..Location::file_only(&cfg.file)
-                    }),
-                }))
-                .collect();
-            lines.sort_by_key(|l| l.line);
-            let mut checker = ConfigFileChecker::new(target);
-            let mut deferred = Vec::new();
-            for l in lines {
+        let rules = super::config_rules(cx, self.code(), out);
+        let sentinel = rules.as_ref().and_then(|r| r.sentinel(target.name()));
+        for cfg in &cx.inventory.server_configs {
+            let server = if cfg.kind == ServerConfigKind::Sentinel {
+                format!("{}'s sentinel", target.display_name())
+            } else {
+                target.display_name()
+            };
+            let judged = judge(cfg, target, sentinel);
+            for l in &judged.lines {
                 let text = l.text;
-                match checker.check_line(text.as_bytes()) {
+                match &l.verdict {
                     Verdict::Refused { message } => {
                         let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
                         out.push(
                             Finding::new(
                                 self.code(),
-                                l.blame(target, &message),
+                                l.blame(target, message),
                                 format!("{server} refuses to start: \">>> '{text}'\" — {message}"),
                             )
-                            .help(checker.last_hint().map_or_else(|| help_for(target, &name, &message), str::to_string))
+                            .help(if l.sentinel_statement {
+                                sentinel_help(l.directive, message, sentinel)
+                            } else {
+                                l.hint.clone().unwrap_or_else(|| help_for(target, &name, message))
+                            })
                             .fingerprint(format!("{name}:{message}")),
                         );
                     }
-                    Verdict::Deferred { log } => deferred.push((text, l.location, log)),
-                    Verdict::Accepted | Verdict::Ignored => {}
-                }
-            }
-            // Queued module configurations abort the start unless a module loaded by this file
-            // registers them; with a `loadmodule` line we cannot tell, so we say nothing.
-            if !checker.loads_modules() {
-                for (text, location, log) in deferred {
-                    let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-                    out.push(
-                        Finding::new(
-                            self.code(),
-                            location,
-                            format!(
-                                "{server} refuses to start: '{text}' is read as a module configuration and no module \
-                                 claims it; the log says: {}",
-                                log.join(" / ")
-                            ),
-                        )
-                        .help(format!(
-                            "'{name}' is not a setting of {server}; remove the line, or load the module that defines it"
-                        ))
-                        .fingerprint(format!("module-config:{name}")),
-                    );
+                    // Queued module configurations abort the start unless a module loaded by
+                    // this file registers them; with a `loadmodule` line we cannot tell.
+                    Verdict::Deferred { log } if !judged.loads_modules => {
+                        let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                        out.push(
+                            Finding::new(
+                                self.code(),
+                                l.location.clone(),
+                                format!(
+                                    "{server} refuses to start: '{text}' is read as a module configuration and no \
+                                     module claims it; the log says: {}",
+                                    log.join(" / ")
+                                ),
+                            )
+                            .help(format!(
+                                "'{name}' is not a setting of {server}; remove the line, or load the module that defines it"
+                            ))
+                            .fingerprint(format!("module-config:{name}")),
+                        );
+                    }
+                    _ => {}
                 }
             }
         }
     }
 }
 
-struct Line<'a> {
-    line: u32,
-    text: &'a str,
-    directive: Option<&'a ConfigDirective>,
-    location: Location,
-}
-
-impl Line<'_> {
-    /// The part of the line the message is about: the name of an unknown directive, the
-    /// values of a bad value, the whole line otherwise.
-    fn blame(&self, target: &Profile, message: &str) -> Location {
-        let is = |key: &str| target.loader.messages.get(key).is_some_and(|m| m == message);
-        let Some(d) = self.directive else { return self.location.clone() };
-        if is("bad_directive") {
-            return d.name_location.clone().unwrap_or_else(|| self.location.clone());
-        }
-        if is("wrong_arguments") || is("unbalanced_quotes") {
-            return self.location.clone();
-        }
-        let first = d.args.first().and_then(|a| a.location.as_ref());
-        let last = d.args.last().and_then(|a| a.location.as_ref());
-        match (first, last) {
-            (Some(a), Some(b)) => Location {
-                end_line: b.end_line,
-                end_column: b.end_column,
-                span: Span { start: a.span.start, end: b.span.end },
-                ..a.clone()
-            },
-            _ => self.location.clone(),
-        }
+/// What to do about a `sentinel` statement the target's sentinel refuses.
+pub(crate) fn sentinel_help(
+    statement: Option<&ConfigDirective>,
+    message: &str,
+    sentinel: Option<&crate::knowledge::config_rules::Sentinel>,
+) -> String {
+    let name = statement.and_then(|d| d.args.first()).map_or("", |a| a.value.as_str());
+    let Some(s) = sentinel else { return String::new() };
+    if message == s.no_such_primary {
+        return "define the primary with a `sentinel monitor` line before the lines that name it".into();
+    }
+    match s.statement(name) {
+        Some(st) => format!(
+            "'sentinel {name}' takes {} argument(s) after its name",
+            st.argc.iter().map(|n| (n - 2).to_string()).collect::<Vec<_>>().join(" or ")
+        ),
+        None => match s.rewrites.iter().find(|(old, _)| old.as_str() == name) {
+            Some((_, new)) => format!("this sentinel spells it '{new}'"),
+            None => format!("'{name}' is not a sentinel statement this version knows; remove the line or replace it"),
+        },
     }
 }
 
-fn help_for(target: &Profile, name: &str, message: &str) -> String {
+pub(crate) fn help_for(target: &Profile, name: &str, message: &str) -> String {
     let loader = &target.loader.messages;
     let is = |key: &str| loader.get(key).is_some_and(|m| m == message);
     let server = target.display_name();

@@ -81,6 +81,7 @@ pub fn read(cx: &Ctx, doc: &Node, out: &mut Facts) {
             server |=
                 cx.image(text, cx.node_location(image), ImageOrigin::Compose, Some(subject.clone()), out).is_some();
         }
+        let server_image = server;
         for key in ["command", "entrypoint"] {
             if let Some(cmd) = svc.get(key) {
                 cx.module_refs(cmd, out);
@@ -90,6 +91,15 @@ pub fn read(cx: &Ctx, doc: &Node, out: &mut Facts) {
         if !server {
             continue;
         }
+        let configured =
+            super::configs::server_command(cx, svc.get("entrypoint"), svc.get("command"), server_image, &subject, out);
+        if !configured
+            && server_image
+            && let Some(env) = svc.get("environment")
+        {
+            super::configs::redis_args(cx, env, &subject, out);
+        }
+        super::configs::attach_mounts(&subject, super::configs::compose_mounts(cx, svc), out);
         if let Some(cpus) = svc.get("cpus") {
             cx.cpu_limit(cpus, &subject, out);
         }

@@ -17,6 +17,7 @@ fn parse(rel: &str) -> Facts {
         root: root.clone(),
         max_file_size: 1 << 20,
         knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+        quote_tail: crate::knowledge::profile::QuoteTail::Joined,
     };
     let file = ScannedFile { rel: rel.to_string(), abs: abs.clone(), size: 0 };
     let mut out = Facts::default();
@@ -241,7 +242,7 @@ mod fuzz {
             let text = parts.concat();
             let name = ["docker-compose.yml", "k8s.yaml", "Dockerfile"][which];
             let src = SourceFile::from_bytes(name, text.into_bytes());
-            let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20, knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap() };
+            let cx = ParseContext { root: std::env::temp_dir(), max_file_size: 1 << 20, knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(), quote_tail: crate::knowledge::profile::QuoteTail::Joined };
             let mut out = Facts::default();
             if which == 2 {
                 crate::sources::containers::DockerfileParser.parse(&src, &cx, &mut out);
@@ -260,6 +261,7 @@ fn empty_and_non_utf8_files() {
         root: std::env::temp_dir(),
         max_file_size: 1 << 20,
         knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+        quote_tail: crate::knowledge::profile::QuoteTail::Joined,
     };
     for (name, bytes, diagnostics) in [
         ("docker-compose.yml", &b""[..], 0),

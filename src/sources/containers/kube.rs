@@ -21,6 +21,9 @@ pub fn read(cx: &Ctx, doc: &Node, out: &mut Facts) {
         return;
     }
     let name = doc.path(&["metadata", "name"]).and_then(Node::text).unwrap_or("?");
+    if kind == "ConfigMap" {
+        super::configs::configmap(cx, doc, name, out);
+    }
     let walk = Walk { cx, origin: ImageOrigin::Kubernetes, prefix: format!("{kind}/{name}"), global_registry: None };
     // Metadata never names images; walking it would only find labels.
     for (key, value) in doc.pairs() {

@@ -3,6 +3,7 @@
 //! files they load.
 
 mod compose;
+mod configs;
 mod dockerfile;
 #[cfg(test)]
 mod fixtures_test;
@@ -152,12 +153,16 @@ pub(crate) struct Ctx<'a> {
     pub modules: Arc<ModuleCatalog>,
     /// Values for `${VAR}` (compose reads them from `.env`).
     pub vars: HashMap<String, String>,
+    /// The target server's tokeniser rule, for config text found in these files.
+    pub quote_tail: crate::knowledge::profile::QuoteTail,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(src: &'a SourceFile, pcx: &ParseContext, out: &mut Facts) -> Option<Self> {
         match (pcx.knowledge.view::<ImageCatalog>(), pcx.knowledge.view::<ModuleCatalog>()) {
-            (Ok(images), Ok(modules)) => Some(Ctx { src, images, modules, vars: HashMap::new() }),
+            (Ok(images), Ok(modules)) => {
+                Some(Ctx { src, images, modules, vars: HashMap::new(), quote_tail: pcx.quote_tail })
+            }
             (Err(e), _) | (_, Err(e)) => {
                 out.diagnostic(
                     Finding::new(codes::UNPARSABLE, src.file_location(), format!("not read: {}", e.message))

@@ -92,7 +92,15 @@ impl Walk<'_, '_> {
         if node.get("image").is_none() && node.get("repository").is_some() && node.get("tag").is_some() {
             server |= self.image(node, path, out);
         }
+        let server_image = server;
         server |= ["command", "args"].iter().any(|k| node.get(k).is_some_and(super::compose::runs_server));
+        if server
+            && self.origin == ImageOrigin::Kubernetes
+            && (node.get("command").is_some() || node.get("args").is_some())
+        {
+            let subject = self.subject(path);
+            super::configs::server_command(self.cx, node.get("command"), node.get("args"), server_image, &subject, out);
+        }
         if server && let Some(cpu) = node.path(&["resources", "limits", "cpu"]) {
             self.cx.cpu_limit(cpu, &self.subject(path), out);
         }
@@ -147,6 +155,7 @@ impl Walk<'_, '_> {
 const HELM_SERVER_COMPONENTS: &[&str] = &["master", "primary", "replica", "secondary", "sentinel", "server"];
 
 pub(super) fn helm_values(cx: &Ctx, doc: &Node, out: &mut Facts) {
+    super::configs::helm_values(cx, doc, out);
     let global_registry = doc.path(&["global", "imageRegistry"]).and_then(Node::text).map(str::to_string);
     Walk { cx, origin: ImageOrigin::HelmValues, prefix: "values".into(), global_registry }.run(doc, out);
     if doc.get("image").is_some_and(|i| is_server_image(cx, i)) {

@@ -19,6 +19,7 @@ pub fn parse_as(parser: &dyn SourceParser, fixture: &str, as_name: &str) -> Fact
         root: fixture_dir(),
         max_file_size: 1 << 30,
         knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+        quote_tail: crate::knowledge::profile::QuoteTail::Joined,
     };
     let mut out = Facts::default();
     assert!(

@@ -10,6 +10,7 @@ fn run(files: &[(&str, &str)]) -> Facts {
         root: PathBuf::from("."),
         max_file_size: 1 << 20,
         knowledge: crate::knowledge::Knowledge::shared_embedded().unwrap(),
+        quote_tail: crate::knowledge::profile::QuoteTail::Joined,
     };
     let mut out = Facts::default();
     TerraformParser.parse_group(&srcs, &cx, &mut out);
