@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 const WIDTH: usize = 100;
 
 pub fn line_count(original: &[u8]) -> u32 {
+    if original.is_empty() {
+        return 0;
+    }
     original.split(|&b| b == b'\n').count() as u32 - u32::from(original.ends_with(b"\n"))
 }
 
