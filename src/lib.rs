@@ -15,5 +15,6 @@ pub mod location;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod server;
 pub mod sources;
 pub mod suppress;
