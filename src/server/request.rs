@@ -4,7 +4,7 @@
 //! of its bytes are in the buffer, which grows only as bytes arrive.
 
 use super::num::parse_i64;
-use crate::sources::server_config::split_args;
+use crate::sources::server_config::split_args_with;
 
 /// `PROTO_INLINE_MAX_SIZE`: the longest line (inline command, or count line) without its end.
 pub const INLINE_MAX_SIZE: usize = 64 * 1024;
@@ -12,6 +12,7 @@ pub const INLINE_MAX_SIZE: usize = 64 * 1024;
 const UNAUTH_MAX_ARGS: i64 = 10;
 const UNAUTH_MAX_BULK: i64 = 16384;
 pub const UNAUTH_MAX_QUERY_BUFFER: usize = 1024 * 1024;
+const INVALID_CRLF: &str = "Protocol error: invalid CRLF in request";
 
 /// The arguments of one command, stored back to back in one reusable buffer.
 #[derive(Debug, Default, Clone)]
@@ -73,6 +74,8 @@ impl Argv {
 pub struct Limits {
     pub proto_max_bulk_len: i64,
     pub authenticated: bool,
+    /// Valkey 9 tokenises `"a"b` as `ab`; earlier servers refuse it.
+    pub quote_continues_token: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -141,7 +144,7 @@ impl RequestParser {
 
     /// Bytes of the bulk being waited for, so the reader can size its next read to it.
     pub fn pending_bulk(&self) -> Option<usize> {
-        (self.in_multibulk && self.bulk_len >= 0).then_some(self.bulk_len as usize + 2)
+        (self.in_multibulk && self.bulk_len >= 0).then(|| self.bulk_len as usize + 2)
     }
 
     pub fn parse(&mut self, buf: &mut QueryBuffer, argv: &mut Argv, limits: Limits) -> Parse {
@@ -149,7 +152,7 @@ impl RequestParser {
             argv.clear();
             let Some(&first) = buf.pending().first() else { return Parse::Incomplete };
             if first != b'*' {
-                return parse_inline(buf, argv);
+                return parse_inline(buf, argv, limits.quote_continues_token);
             }
         }
         self.parse_multibulk(buf, argv, limits)
@@ -164,9 +167,11 @@ impl RequestParser {
                 }
                 return Parse::Incomplete;
             };
-            // The server wants one more byte after the `\r` and does not look at it.
             if cr + 2 > pending.len() {
                 return Parse::Incomplete;
+            }
+            if pending[cr + 1] != b'\n' {
+                return Parse::Error(INVALID_CRLF.into());
             }
             let count = match parse_i64(&pending[1..cr]) {
                 Some(n) if n <= i64::from(i32::MAX) => n,
@@ -195,6 +200,9 @@ impl RequestParser {
                 if cr + 2 > pending.len() {
                     return Parse::Incomplete;
                 }
+                if pending[cr + 1] != b'\n' {
+                    return Parse::Error(INVALID_CRLF.into());
+                }
                 if pending[0] != b'$' {
                     let got = pending[0] as char;
                     return Parse::Error(format!("Protocol error: expected '$', got '{got}'"));
@@ -213,8 +221,10 @@ impl RequestParser {
             if buf.len() < need {
                 return Parse::Incomplete;
             }
-            // The two bytes after the payload are skipped unchecked, as the server does.
             let start = buf.pos;
+            if &buf.data[start + self.bulk_len as usize..start + need] != b"\r\n" {
+                return Parse::Error(INVALID_CRLF.into());
+            }
             argv.push(&buf.data[start..start + self.bulk_len as usize]);
             buf.pos += need;
             self.bulk_len = -1;
@@ -225,7 +235,7 @@ impl RequestParser {
     }
 }
 
-fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv) -> Parse {
+fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv, quote_continues_token: bool) -> Parse {
     let pending = buf.pending();
     let Some(nl) = find_c_string_byte(pending, b'\n') else {
         if pending.len() > INLINE_MAX_SIZE {
@@ -234,7 +244,7 @@ fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv) -> Parse {
         return Parse::Incomplete;
     };
     let line_end = if nl > 0 && pending[nl - 1] == b'\r' { nl - 1 } else { nl };
-    let Ok(tokens) = split_args(&pending[..line_end]) else {
+    let Ok(tokens) = split_args_with(&pending[..line_end], quote_continues_token) else {
         return Parse::Error("Protocol error: unbalanced quotes in request".into());
     };
     buf.pos += nl + 1;
@@ -258,7 +268,7 @@ fn find_c_string_byte(data: &[u8], needle: u8) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const OPEN: Limits = Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true };
+    const OPEN: Limits = Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true, quote_continues_token: false };
 
     fn run(input: &[u8], limits: Limits) -> Vec<Result<Vec<String>, String>> {
         let mut buf = QueryBuffer::default();
@@ -298,8 +308,10 @@ mod tests {
         assert_eq!(err(b"*2147483648\r\n", OPEN), "Protocol error: invalid multibulk length");
         assert_eq!(err(b"*1\r\n$-1\r\n", OPEN), "Protocol error: invalid bulk length");
         assert_eq!(err(b"*1\r\n:1\r\n", OPEN), "Protocol error: expected '$', got ':'");
+        assert_eq!(err(b"*1\rX", OPEN), "Protocol error: invalid CRLF in request");
+        assert_eq!(err(b"*1\r\n$4\r\nPINGxx", OPEN), "Protocol error: invalid CRLF in request");
         assert_eq!(err(b"SET \"a\r\n", OPEN), "Protocol error: unbalanced quotes in request");
-        let small = Limits { proto_max_bulk_len: 4, authenticated: true };
+        let small = Limits { proto_max_bulk_len: 4, ..OPEN };
         assert_eq!(err(b"*1\r\n$5\r\n", small), "Protocol error: invalid bulk length");
         let unauth = Limits { authenticated: false, ..OPEN };
         assert_eq!(err(b"*11\r\n", unauth), "Protocol error: unauthenticated multibulk length");

@@ -6,3 +6,4 @@ mod common;
 mod catalog;
 mod cli;
 mod reports;
+mod server;

@@ -94,6 +94,14 @@ pub struct Db {
     /// Keys with a TTL ordered by expiry, so expired keys are reclaimed exactly, not by
     /// sampling.
     expires: BTreeSet<(i64, Key)>,
+    /// Keys ordered by a fixed hash: the SCAN cursor is a position in this order, so a scan
+    /// returns every key present throughout it even while keys come and go.
+    scan_order: BTreeSet<(u64, Key)>,
+}
+
+/// The hash that orders keys and fields for SCAN cursors.
+pub fn scan_hash(key: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key)
 }
 
 /// What lazy expiry removed during a lookup, for the caller to account for (stats, WATCH).
@@ -167,16 +175,21 @@ impl Db {
             }
             return;
         }
+        self.scan_order.insert((scan_hash(key), key.to_vec()));
         self.map.insert(key.to_vec(), Entry { value, expire: None });
     }
 
     /// Inserts a value for a key known to be absent.
     pub fn insert_new(&mut self, key: &[u8], value: Value) -> &mut Entry {
+        if !self.map.contains_key(key) {
+            self.scan_order.insert((scan_hash(key), key.to_vec()));
+        }
         self.map.entry(key.to_vec()).or_insert(Entry { value, expire: None })
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let entry = self.map.remove(key)?;
+        self.scan_order.remove(&(scan_hash(key), key.to_vec()));
         if let Some(when) = entry.expire {
             self.expires.remove(&(when, key.to_vec()));
         }
@@ -204,6 +217,7 @@ impl Db {
             }
             self.expires.pop_first();
             self.map.remove(&key);
+            self.scan_order.remove(&(scan_hash(&key), key.clone()));
             due.push(key);
         }
         due
@@ -213,6 +227,7 @@ impl Db {
         let n = self.map.len();
         self.map.clear();
         self.expires.clear();
+        self.scan_order.clear();
         n
     }
 
@@ -229,6 +244,7 @@ impl Db {
         let Some(entry) = self.remove(from) else { return false };
         self.remove(to);
         let expire = entry.expire;
+        self.scan_order.insert((scan_hash(to), to.to_vec()));
         self.map.insert(to.to_vec(), entry);
         if let Some(when) = expire {
             self.expires.insert((when, to.to_vec()));
@@ -242,7 +258,20 @@ impl Db {
         if let Some(when) = entry.expire {
             self.expires.insert((when, key.to_vec()));
         }
+        self.scan_order.insert((scan_hash(key), key.to_vec()));
         self.map.insert(key.to_vec(), entry);
+    }
+
+    /// Up to `count` keys from cursor position `from` in scan order, and the next cursor
+    /// (0 when the scan is complete).
+    pub fn scan(&self, from: u64, count: usize) -> (Vec<Key>, u64) {
+        let mut keys = Vec::with_capacity(count.min(1024));
+        let mut iter = self.scan_order.range((from, Vec::new())..);
+        for (_, k) in iter.by_ref().take(count) {
+            keys.push(k.clone());
+        }
+        let next = iter.next().map_or(0, |(h, _)| *h);
+        (keys, next)
     }
 }
 

@@ -1,0 +1,209 @@
+//! The command table the server answers with: every command and subcommand of the profile
+//! with its arity, flags, key positions and ACL categories. Lookups happen once per request,
+//! so names are matched case-insensitively without allocating.
+
+use std::collections::HashMap;
+
+/// Command flags the dispatcher acts on (the profile keeps the full list for COMMAND INFO).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub write: bool,
+    pub readonly: bool,
+    pub denyoom: bool,
+    pub admin: bool,
+    pub pubsub: bool,
+    pub noscript: bool,
+    pub blocking: bool,
+    pub loading: bool,
+    pub stale: bool,
+    pub no_auth: bool,
+    pub no_multi: bool,
+    pub fast: bool,
+    pub may_replicate: bool,
+    pub allow_busy: bool,
+}
+
+impl Flags {
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut f = Flags::default();
+        for n in names {
+            match n.to_ascii_lowercase().as_str() {
+                "write" => f.write = true,
+                "readonly" => f.readonly = true,
+                "denyoom" => f.denyoom = true,
+                "admin" => f.admin = true,
+                "pubsub" => f.pubsub = true,
+                "noscript" => f.noscript = true,
+                "blocking" => f.blocking = true,
+                "loading" => f.loading = true,
+                "stale" => f.stale = true,
+                "no_auth" => f.no_auth = true,
+                "no_multi" => f.no_multi = true,
+                "fast" => f.fast = true,
+                "may_replicate" => f.may_replicate = true,
+                "allow_busy" => f.allow_busy = true,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Where a command's keys are, in the legacy first/last/step form (enough for ACL key
+/// checks and WATCH-like bookkeeping); `movable` commands find theirs by parsing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyPositions {
+    pub first: i32,
+    pub last: i32,
+    pub step: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommandSpec {
+    /// `get`, or `config|get` for a subcommand.
+    pub full_name: String,
+    pub arity: i32,
+    pub flags: Flags,
+    pub keys: KeyPositions,
+    /// ACL categories without the `@`.
+    pub categories: Vec<String>,
+    pub subcommands: HashMap<String, CommandSpec>,
+    /// Index into the table's list, for per-command statistics.
+    pub id: usize,
+}
+
+impl CommandSpec {
+    pub fn is_container(&self) -> bool {
+        !self.subcommands.is_empty()
+    }
+
+    pub fn has_category(&self, cat: &str) -> bool {
+        self.categories.iter().any(|c| c.eq_ignore_ascii_case(cat))
+    }
+
+    /// Whether `argc` arguments satisfy the arity (`-N` means at least N).
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = i64::from(self.arity);
+        if arity >= 0 { argc == arity } else { argc >= -arity }
+    }
+
+    /// Positions of the keys among the arguments, from first/last/step.
+    pub fn key_indexes(&self, argc: usize) -> Vec<usize> {
+        let KeyPositions { first, last, step } = self.keys;
+        if first <= 0 || step <= 0 {
+            return Vec::new();
+        }
+        let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
+        (first..=last).step_by(step as usize).filter(|&i| (i as usize) < argc).map(|i| i as usize).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CommandTable {
+    commands: HashMap<String, CommandSpec>,
+    /// Full names by id, for statistics.
+    names: Vec<String>,
+}
+
+impl CommandTable {
+    pub fn new(mut specs: Vec<CommandSpec>) -> Self {
+        let mut names = Vec::new();
+        let mut commands = HashMap::new();
+        for spec in specs.iter_mut() {
+            spec.id = names.len();
+            names.push(spec.full_name.clone());
+            let mut subs: Vec<_> = spec.subcommands.values_mut().collect();
+            subs.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+            for sub in subs {
+                sub.id = names.len();
+                names.push(sub.full_name.clone());
+            }
+        }
+        for spec in specs {
+            commands.insert(spec.full_name.clone(), spec);
+        }
+        CommandTable { commands, names }
+    }
+
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn get(&self, name: &[u8]) -> Option<&CommandSpec> {
+        let mut buf = [0u8; 64];
+        if name.len() > buf.len() {
+            return None;
+        }
+        let lower = &mut buf[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.commands.get(std::str::from_utf8(lower).ok()?)
+    }
+
+    /// The command (or subcommand) a request names, as `lookupCommand` resolves it.
+    pub fn lookup(&self, name: &[u8], sub: Option<&[u8]>) -> Option<&CommandSpec> {
+        let cmd = self.get(name)?;
+        if !cmd.is_container() {
+            return Some(cmd);
+        }
+        let sub = sub?;
+        let lower = String::from_utf8_lossy(sub).to_ascii_lowercase();
+        cmd.subcommands.get(&lower)
+    }
+
+    /// Every command, subcommands included, by full name.
+    pub fn all(&self) -> impl Iterator<Item = &CommandSpec> {
+        self.commands.values().flat_map(|c| std::iter::once(c).chain(c.subcommands.values()))
+    }
+
+    pub fn top_level(&self) -> impl Iterator<Item = &CommandSpec> {
+        self.commands.values()
+    }
+}
+
+/// The command table of a profile.
+// TODO(profiles merge): read the table from the profile once `rules/profiles` carries it;
+// until then a development table (COMMAND INFO as JSON) can be named by an env variable.
+pub fn from_profile(_profile: &crate::knowledge::Profile) -> CommandTable {
+    let Some(path) = std::env::var_os("VALKEY_MIGRATE_DEV_COMMANDS") else { return CommandTable::default() };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let specs = value.as_array().map(|a| a.iter().filter_map(spec_from_info).collect()).unwrap_or_default();
+    CommandTable::new(specs)
+}
+
+fn spec_from_info(v: &serde_json::Value) -> Option<CommandSpec> {
+    let a = v.as_array()?;
+    let strings = |x: &serde_json::Value| -> Vec<String> {
+        x.as_array().map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let flags = strings(&a[2]);
+    let subcommands = a
+        .get(9)
+        .and_then(|s| s.as_array())
+        .map(|subs| {
+            subs.iter()
+                .filter_map(spec_from_info)
+                .map(|s| (s.full_name.split('|').nth(1).unwrap_or("").to_string(), s))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(CommandSpec {
+        full_name: a[0].as_str()?.to_ascii_lowercase(),
+        arity: a[1].as_i64()? as i32,
+        flags: Flags::from_names(flags.iter().map(String::as_str)),
+        keys: KeyPositions { first: a[3].as_i64()? as i32, last: a[4].as_i64()? as i32, step: a[5].as_i64()? as i32 },
+        categories: strings(&a[6]).into_iter().map(|c| c.trim_start_matches('@').to_string()).collect(),
+        subcommands,
+        id: 0,
+    })
+}

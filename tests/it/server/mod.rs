@@ -1,0 +1,5 @@
+//! The bundled server against the real servers: scripted sessions compared byte for byte,
+//! real clients, the CLI.
+
+mod harness;
+mod sessions;

@@ -1,0 +1,19 @@
+//! One test per session file under `testdata/server/sessions/`: the same bytes sent to the
+//! bundled server and to the real server of each profile must get the same replies.
+
+use super::harness::check_session;
+use crate::common::testdata;
+
+fn session(name: &str) {
+    check_session(&testdata(&format!("server/sessions/{name}.session")));
+}
+
+#[test]
+fn protocol() {
+    session("protocol");
+}
+
+#[test]
+fn strings() {
+    session("strings");
+}
