@@ -100,6 +100,8 @@ pub fn block(st: &mut State, client: &mut ClientState, argv: &Argv, request: Blo
     });
 }
 
+/// Whether the key now holds data of the awaited kind (a value of another type leaves the
+/// client waiting, as on the server).
 fn kind_matches(value: Option<&Value>, kind: BlockKind) -> bool {
     match (value, kind) {
         (Some(Value::List(l)), BlockKind::List) => !l.is_empty(),

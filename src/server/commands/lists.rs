@@ -279,15 +279,18 @@ fn lrem(ctx: &mut Ctx) {
     ctx.reply.int(removed as i64);
 }
 
-/// `getPositiveLongFromObjectOrReply` with the command's own message for negatives.
-fn positive(ctx: &mut Ctx, i: usize, negative_msg: &str) -> Option<i64> {
-    let v = ctx.int_arg(i)?;
-    if v < 0 {
-        ctx.err(negative_msg);
-        return None;
+/// `getPositiveLongFromObjectOrReply`: one message for text and negatives alike.
+pub fn positive(ctx: &mut Ctx, i: usize, msg: &str) -> Option<i64> {
+    match parse_i64(ctx.arg(i)) {
+        Some(v) if v >= 0 => Some(v),
+        _ => {
+            ctx.err(msg);
+            None
+        }
     }
-    Some(v)
 }
+
+pub const MUST_BE_POSITIVE: &str = "value is out of range, must be positive";
 
 fn lpos(ctx: &mut Ctx) {
     let (mut rank, mut count, mut maxlen) = (1i64, None::<i64>, 0i64);
@@ -371,14 +374,7 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
         return;
     }
     let count = if ctx.argc() == 3 {
-        let Some(n) = parse_i64(ctx.arg(2)) else {
-            ctx.err(NOT_INTEGER);
-            return;
-        };
-        if n < 0 {
-            ctx.err("value is out of range, must be positive");
-            return;
-        }
+        let Some(n) = positive(ctx, 2, MUST_BE_POSITIVE) else { return };
         Some(n as usize)
     } else {
         None

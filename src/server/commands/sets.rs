@@ -121,6 +121,9 @@ fn scard(ctx: &mut Ctx) {
 
 /// A count argument for SPOP/SRANDMEMBER; `None` (error written) when invalid.
 fn count_arg(ctx: &mut Ctx, allow_negative: bool) -> Option<i64> {
+    if !allow_negative {
+        return super::lists::positive(ctx, 2, super::lists::MUST_BE_POSITIVE);
+    }
     let Some(n) = parse_i64(ctx.arg(2)) else {
         ctx.err(NOT_INTEGER);
         return None;

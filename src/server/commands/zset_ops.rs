@@ -233,13 +233,17 @@ pub fn zdiffstore(ctx: &mut Ctx) {
 pub fn zintercard(ctx: &mut Ctx) {
     let numkeys = match parse_i64(ctx.arg(1)) {
         Some(n) if n >= 1 => n as usize,
-        _ => {
-            ctx.err("numkeys should be greater than 0");
+        Some(_) => {
+            ctx.err("at least 1 input key is needed for 'zintercard' command");
+            return;
+        }
+        None => {
+            ctx.err(NOT_INTEGER);
             return;
         }
     };
     if numkeys > ctx.argc() - 2 {
-        ctx.err("Number of keys can't be greater than number of args");
+        ctx.err(SYNTAX);
         return;
     }
     let mut limit = 0usize;

@@ -620,11 +620,7 @@ fn pop_generic(ctx: &mut Ctx, max: bool) {
         return;
     }
     let count = if ctx.argc() == 3 {
-        let Some(n) = ctx.int_arg(2) else { return };
-        if n < 0 {
-            ctx.err("value is out of range, must be positive");
-            return;
-        }
+        let Some(n) = super::lists::positive(ctx, 2, super::lists::MUST_BE_POSITIVE) else { return };
         Some(n as usize)
     } else {
         None

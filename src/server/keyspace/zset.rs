@@ -60,6 +60,8 @@ impl ZSet {
 
     /// Inserts or moves a member; returns the previous score.
     pub fn insert(&mut self, member: &[u8], score: f64, max_entries: usize, max_value: usize) -> Option<f64> {
+        // A stored score never keeps the sign of zero (the server answers `0` for `-0`).
+        let score = score + 0.0;
         let old = self.scores.insert(member.to_vec(), score);
         if let Some(old_score) = old {
             if old_score == score {

@@ -408,7 +408,9 @@ pub fn run_script(script: &Script, target: &Target) -> Vec<String> {
                     continue;
                 }
                 match expect {
-                    Expect::Frames(0) => {}
+                    // Let the server take the request in before another connection acts,
+                    // so the order of events is the script's, not the scheduler's.
+                    Expect::Frames(0) => std::thread::sleep(Duration::from_millis(20)),
                     Expect::Frames(n) => conn.read_frames(Some(*n), norm, &mut out),
                     Expect::Close => conn.read_frames(None, norm, &mut out),
                 }
@@ -554,6 +556,9 @@ pub fn check_session(path: &Path) {
         let bundled = start_bundled(profile, &script.config);
         let want = run_script(&script, &real);
         let got = run_script(&script, &bundled);
+        if std::env::var_os("VALKEY_MIGRATE_SESSION_DUMP").is_some() {
+            eprintln!("=== {} on {profile} (real)\n{}", script.name, want.join("\n"));
+        }
         if want != got {
             let want_text = want.join("\n") + "\n";
             let got_text = got.join("\n") + "\n";

@@ -17,3 +17,28 @@ fn protocol() {
 fn strings() {
     session("strings");
 }
+
+#[test]
+fn lists() {
+    session("lists");
+}
+
+#[test]
+fn blocking() {
+    session("blocking");
+}
+
+#[test]
+fn hashes() {
+    session("hashes");
+}
+
+#[test]
+fn sets() {
+    session("sets");
+}
+
+#[test]
+fn zsets() {
+    session("zsets");
+}
