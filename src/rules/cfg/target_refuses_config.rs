@@ -1,9 +1,14 @@
 use crate::findings::Finding;
+use crate::inventory::ConfigDirective;
 use crate::inventory::ServerConfigKind;
+use crate::knowledge::Profile;
+use crate::knowledge::profile::{ConfigFileChecker, Verdict};
+use crate::location::{Location, Span};
 use crate::rules::{Rule, RuleContext};
 
-/// A line the target server's config loader rejects: the server exits at start. The message
-/// quotes what the real server prints, so a user can match it against their logs.
+/// A line the target server's config loader rejects: the server exits at start. Each line is
+/// judged by the target profile's own loader (its tokeniser, its config table, its texts),
+/// and the message quotes what the real server prints, so a user can match it to their logs.
 pub struct TargetRefusesConfig;
 
 impl Rule for TargetRefusesConfig {
@@ -15,36 +20,125 @@ impl Rule for TargetRefusesConfig {
         let target = &cx.target;
         let server = target.display_name();
         for cfg in cx.inventory.server_configs.iter().filter(|c| c.kind == ServerConfigKind::Server) {
-            for err in &cfg.syntax_errors {
-                let location = err.location.clone().unwrap_or_else(|| crate::location::Location::file_only(&cfg.file));
-                out.push(
-                    Finding::new(
-                        self.code(),
-                        location,
-                        format!("{server} refuses to start: \">>> '{}'\" — {}", err.text, err.message),
-                    )
-                    .help("close the quote; inside double quotes a literal quote is written \\\"")
-                    .fingerprint(format!("syntax:{}", err.text)),
-                );
-            }
-            for d in &cfg.directives {
-                if target.knows_directive(&d.name) {
-                    continue;
+            // Every non-comment line, in file order: the loader carries state from line to line.
+            let mut lines: Vec<Line> = cfg
+                .directives
+                .iter()
+                .map(|d| Line { line: d.line, text: &d.text, directive: Some(d), location: d.location(&cfg.file) })
+                .chain(cfg.syntax_errors.iter().map(|e| Line {
+                    line: e.line,
+                    text: &e.text,
+                    directive: None,
+                    location: e.location.clone().unwrap_or_else(|| Location {
+                        line: e.line,
+                        end_line: e.line,
+                        ..Location::file_only(&cfg.file)
+                    }),
+                }))
+                .collect();
+            lines.sort_by_key(|l| l.line);
+            let mut checker = ConfigFileChecker::new(target);
+            let mut deferred = Vec::new();
+            for l in lines {
+                let text = l.text;
+                match checker.check_line(text.as_bytes()) {
+                    Verdict::Refused { message } => {
+                        let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                        out.push(
+                            Finding::new(
+                                self.code(),
+                                l.blame(target, &message),
+                                format!("{server} refuses to start: \">>> '{text}'\" — {message}"),
+                            )
+                            .help(help_for(target, &name, &message))
+                            .fingerprint(format!("{name}:{message}")),
+                        );
+                    }
+                    Verdict::Deferred { log } => deferred.push((text, l.location, log)),
+                    Verdict::Accepted | Verdict::Ignored => {}
                 }
-                let location = d.name_location.clone().unwrap_or_else(|| d.location(&cfg.file));
-                out.push(
-                    Finding::new(
-                        self.code(),
-                        location,
-                        format!(
-                            "{server} refuses to start: \">>> '{}'\" — Bad directive or wrong number of arguments",
-                            d.text
-                        ),
-                    )
-                    .help(format!("'{}' is not a directive {server} knows; remove the line or replace it", d.name))
-                    .fingerprint(format!("unknown:{}", d.name)),
-                );
+            }
+            // Queued module configurations abort the start unless a module loaded by this file
+            // registers them; with a `loadmodule` line we cannot tell, so we say nothing.
+            if !checker.loads_modules() {
+                for (text, location, log) in deferred {
+                    let name = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                    out.push(
+                        Finding::new(
+                            self.code(),
+                            location,
+                            format!(
+                                "{server} refuses to start: '{text}' is read as a module configuration and no module \
+                                 claims it; the log says: {}",
+                                log.join(" / ")
+                            ),
+                        )
+                        .help(format!(
+                            "'{name}' is not a setting of {server}; remove the line, or load the module that defines it"
+                        ))
+                        .fingerprint(format!("module-config:{name}")),
+                    );
+                }
             }
         }
+    }
+}
+
+struct Line<'a> {
+    line: u32,
+    text: &'a str,
+    directive: Option<&'a ConfigDirective>,
+    location: Location,
+}
+
+impl Line<'_> {
+    /// The part of the line the message is about: the name of an unknown directive, the
+    /// values of a bad value, the whole line otherwise.
+    fn blame(&self, target: &Profile, message: &str) -> Location {
+        let is = |key: &str| target.loader.messages.get(key).is_some_and(|m| m == message);
+        let Some(d) = self.directive else { return self.location.clone() };
+        if is("bad_directive") {
+            return d.name_location.clone().unwrap_or_else(|| self.location.clone());
+        }
+        if is("wrong_arguments") || is("unbalanced_quotes") {
+            return self.location.clone();
+        }
+        let first = d.args.first().and_then(|a| a.location.as_ref());
+        let last = d.args.last().and_then(|a| a.location.as_ref());
+        match (first, last) {
+            (Some(a), Some(b)) => Location {
+                end_line: b.end_line,
+                end_column: b.end_column,
+                span: Span { start: a.span.start, end: b.span.end },
+                ..a.clone()
+            },
+            _ => self.location.clone(),
+        }
+    }
+}
+
+fn help_for(target: &Profile, name: &str, message: &str) -> String {
+    let loader = &target.loader.messages;
+    let is = |key: &str| loader.get(key).is_some_and(|m| m == message);
+    if is("unbalanced_quotes") {
+        return "close the quote; inside double quotes a literal quote is written \\\"".into();
+    }
+    if is("bad_directive") {
+        return format!(
+            "'{name}' is not a directive {} knows (or it has the wrong number of arguments); remove the line or \
+             replace it",
+            target.display_name()
+        );
+    }
+    if is("wrong_arguments") {
+        return format!("'{name}' takes exactly one value here; quote a value that contains spaces");
+    }
+    match target.config(name) {
+        Some(c) if !c.values.is_empty() => format!("'{name}' accepts: {}", c.values.join(", ")),
+        Some(c) => match (&c.min, &c.max) {
+            (Some(lo), Some(hi)) => format!("'{name}' accepts values from {lo} to {hi}"),
+            _ => format!("fix the value of '{name}' as the message says"),
+        },
+        None => "fix the line as the message says".into(),
     }
 }
