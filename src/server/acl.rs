@@ -84,7 +84,7 @@ impl KeyPattern {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Selector {
     pub all_keys: bool,
     pub keys: Vec<KeyPattern>,
@@ -96,6 +96,26 @@ pub struct Selector {
     first_args: HashMap<usize, Vec<String>>,
     /// The rules as given, kept so they can be described back without loss.
     pub command_rules: String,
+    /// Valkey 9.1 `db=` rules: every database unless `dbs` lists the allowed ones.
+    pub all_dbs: bool,
+    pub dbs: Vec<u32>,
+}
+
+impl Default for Selector {
+    fn default() -> Self {
+        Selector {
+            all_keys: false,
+            keys: Vec::new(),
+            all_channels: false,
+            channels: Vec::new(),
+            all_commands: false,
+            allowed: HashSet::new(),
+            first_args: HashMap::new(),
+            command_rules: String::new(),
+            all_dbs: true,
+            dbs: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +172,7 @@ pub enum Denied {
     Command,
     Key(usize),
     Channel(usize),
+    Database,
 }
 
 pub struct Acl {
@@ -164,6 +185,8 @@ pub struct Acl {
     command_count: usize,
     /// `acl-pubsub-default`: new users get all channels when `allchannels`.
     pub pubsub_default_all: bool,
+    /// The profile's server understands `db=` rules (Valkey 9.1).
+    pub db_selectors: bool,
 }
 
 impl std::fmt::Debug for Acl {
@@ -199,6 +222,7 @@ impl Acl {
             by_name,
             command_count: table.names().len(),
             pubsub_default_all: false,
+            db_selectors: false,
         };
         let mut default = User::new("default");
         for op in ["+@all", "~*", "&*", "on", "nopass"] {
@@ -332,6 +356,27 @@ impl Acl {
                 s.first_args.clear();
                 s.command_rules.clear();
             }
+            "alldbs" if self.db_selectors => {
+                s.all_dbs = true;
+                s.dbs.clear();
+            }
+            "resetdbs" if self.db_selectors => {
+                s.all_dbs = false;
+                s.dbs.clear();
+            }
+            _ if self.db_selectors && lower.starts_with("db=") => {
+                let mut ids = Vec::new();
+                for part in lower[3..].split(',') {
+                    let id = crate::server::num::parse_i64(part.as_bytes())
+                        .filter(|v| (0..=i64::from(i32::MAX)).contains(v))
+                        .ok_or(SetUserError::Syntax)?;
+                    if !ids.contains(&(id as u32)) {
+                        ids.push(id as u32);
+                    }
+                }
+                s.all_dbs = false;
+                s.dbs = ids;
+            }
             _ => match op[0] {
                 b'~' | b'%' => {
                     if s.all_keys {
@@ -462,6 +507,22 @@ impl Acl {
         if s.command_rules.is_empty() { base.to_string() } else { format!("{base} {}", s.command_rules) }
     }
 
+    /// `alldbs`, `resetdbs` or `db=0,1`.
+    pub fn describe_dbs(s: &Selector) -> String {
+        if s.all_dbs {
+            "alldbs".into()
+        } else if s.dbs.is_empty() {
+            "resetdbs".into()
+        } else {
+            format!("db={}", s.dbs.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+        }
+    }
+
+    /// Whether a selector lets a command touch database `db`.
+    pub fn db_allowed(s: &Selector, db: usize) -> bool {
+        s.all_dbs || s.dbs.contains(&(db as u32))
+    }
+
     /// `ACLDescribeSelector`: keys, channels, then commands.
     pub fn describe_selector(s: &Selector) -> String {
         let mut out = String::new();
@@ -482,6 +543,10 @@ impl Acl {
                 out.push_str(&String::from_utf8_lossy(c));
                 out.push(' ');
             }
+        }
+        if !s.all_dbs {
+            out.push_str(&Self::describe_dbs(s));
+            out.push(' ');
         }
         out.push_str(&Self::describe_commands(s));
         out
@@ -508,10 +573,10 @@ impl Acl {
 
     /// `ACLCheckAllUserCommandPerm`: whether the user may run this command with these
     /// arguments. Keys are checked with read/write permission by the command's flags.
-    pub fn check(&self, user: &User, spec: &CommandSpec, argv: &[&[u8]]) -> Result<(), Denied> {
+    pub fn check(&self, user: &User, spec: &CommandSpec, argv: &[&[u8]], db: usize) -> Result<(), Denied> {
         let mut first_denial = None;
         for (i, s) in std::iter::once(&user.root).chain(user.selectors.iter()).enumerate() {
-            match self.check_selector(s, spec, argv) {
+            match self.check_selector(s, spec, argv, db) {
                 Ok(()) => return Ok(()),
                 Err(d) if i == 0 => first_denial = Some(d),
                 Err(d) => {
@@ -525,7 +590,7 @@ impl Acl {
         Err(first_denial.unwrap_or(Denied::Command))
     }
 
-    fn check_selector(&self, s: &Selector, spec: &CommandSpec, argv: &[&[u8]]) -> Result<(), Denied> {
+    fn check_selector(&self, s: &Selector, spec: &CommandSpec, argv: &[&[u8]], db: usize) -> Result<(), Denied> {
         if !s.allowed.contains(&spec.id) {
             // `+cmd|arg` exceptions exist only for commands without subcommands.
             let ok = match (s.first_args.get(&spec.id), argv.get(1)) {
@@ -534,6 +599,19 @@ impl Acl {
             };
             if !ok {
                 return Err(Denied::Command);
+            }
+        }
+        if !s.all_dbs {
+            // SELECT names the database it will use; commands on keys use the current one.
+            let target = if spec.full_name == "select" {
+                argv.get(1).and_then(|a| crate::server::num::parse_i64(a)).map(|d| d.max(0) as usize)
+            } else if spec.keys.first > 0 {
+                Some(db)
+            } else {
+                None
+            };
+            if target.is_some_and(|d| !Self::db_allowed(s, d)) {
+                return Err(Denied::Database);
             }
         }
         if !s.all_keys {

@@ -196,7 +196,7 @@ fn process_input(server: &Server, s: &mut Session) -> Outcome {
         let limits = Limits {
             proto_max_bulk_len: proto_max,
             authenticated: client.authenticated || !default_needs_auth,
-            quote_continues_token: server.compat.valkey && server.compat.major >= 9,
+            quote_tail: server.profile.loader.text_after_closing_quote,
         };
         match s.parser.parse(&mut s.qb, &mut s.argv, limits) {
             Parse::Command => {

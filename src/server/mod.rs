@@ -13,6 +13,8 @@ pub mod config;
 pub mod connection;
 pub mod embed;
 pub mod frame;
+pub mod identity;
+pub mod info;
 pub mod keyspace;
 pub mod longdouble;
 pub mod num;
@@ -77,11 +79,31 @@ pub struct Server {
 
 impl Server {
     pub fn new(profile: Arc<Profile>, config: config::ConfigStore, unix_path: Option<PathBuf>) -> Arc<Self> {
-        let table = commands::table_from_profile(&profile);
+        Self::with_file(profile, config, unix_path, None, &serve::FileExtras::default())
+    }
+
+    /// A server set up from a config file: its users and renamed commands applied.
+    pub fn with_file(
+        profile: Arc<Profile>,
+        config: config::ConfigStore,
+        unix_path: Option<PathBuf>,
+        config_file: Option<PathBuf>,
+        extras: &serve::FileExtras,
+    ) -> Arc<Self> {
+        let mut table = commands::table_from_profile(&profile);
+        for (from, to) in &extras.renames {
+            table.rename(from, to);
+        }
         let mut acl = acl::Acl::new(&table);
+        acl.db_selectors = profile.loader.acl.db_selectors;
         acl.pubsub_default_all = config.get("acl-pubsub-default").is_some_and(|v| v == "allchannels");
         if let Some(pass) = config.get("requirepass").filter(|p| !p.is_empty()) {
             acl.set_default_password(pass.as_bytes());
+        }
+        for (user, rules) in &extras.users {
+            let rules: Vec<&[u8]> = rules.iter().map(Vec::as_slice).collect();
+            // The loader already accepted these rules.
+            let _ = acl.set_user(user, &rules);
         }
         let state = State::new(config, acl);
         let (shutdown_tx, _) = watch::channel(false);
@@ -96,7 +118,7 @@ impl Server {
             started_unix: unix_ms() / 1000,
             tcp_addr: Mutex::new(None),
             unix_path,
-            config_file: None,
+            config_file,
             shutdown_tx,
         })
     }

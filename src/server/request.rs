@@ -4,7 +4,8 @@
 //! of its bytes are in the buffer, which grows only as bytes arrive.
 
 use super::num::parse_i64;
-use crate::sources::server_config::split_args_with;
+use crate::knowledge::profile::QuoteTail;
+use crate::knowledge::profile::cparse::split_args;
 
 /// `PROTO_INLINE_MAX_SIZE`: the longest line (inline command, or count line) without its end.
 pub const INLINE_MAX_SIZE: usize = 64 * 1024;
@@ -74,8 +75,9 @@ impl Argv {
 pub struct Limits {
     pub proto_max_bulk_len: i64,
     pub authenticated: bool,
-    /// Valkey 9 tokenises `"a"b` as `ab`; earlier servers refuse it.
-    pub quote_continues_token: bool,
+    /// What the tokeniser does with text after a closing quote (Valkey 9 joins `"a"b`
+    /// into `ab`; earlier servers refuse it).
+    pub quote_tail: QuoteTail,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -152,7 +154,7 @@ impl RequestParser {
             argv.clear();
             let Some(&first) = buf.pending().first() else { return Parse::Incomplete };
             if first != b'*' {
-                return parse_inline(buf, argv, limits.quote_continues_token);
+                return parse_inline(buf, argv, limits.quote_tail);
             }
         }
         self.parse_multibulk(buf, argv, limits)
@@ -235,7 +237,7 @@ impl RequestParser {
     }
 }
 
-fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv, quote_continues_token: bool) -> Parse {
+fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv, quote_tail: QuoteTail) -> Parse {
     let pending = buf.pending();
     let Some(nl) = find_c_string_byte(pending, b'\n') else {
         if pending.len() > INLINE_MAX_SIZE {
@@ -244,14 +246,14 @@ fn parse_inline(buf: &mut QueryBuffer, argv: &mut Argv, quote_continues_token: b
         return Parse::Incomplete;
     };
     let line_end = if nl > 0 && pending[nl - 1] == b'\r' { nl - 1 } else { nl };
-    let Ok(tokens) = split_args_with(&pending[..line_end], quote_continues_token) else {
+    let Ok(tokens) = split_args(&pending[..line_end], quote_tail) else {
         return Parse::Error("Protocol error: unbalanced quotes in request".into());
     };
     buf.pos += nl + 1;
     if tokens.is_empty() {
         return Parse::Empty;
     }
-    for (arg, _) in tokens {
+    for arg in tokens {
         argv.push(&arg);
     }
     Parse::Command
@@ -268,7 +270,7 @@ fn find_c_string_byte(data: &[u8], needle: u8) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const OPEN: Limits = Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true, quote_continues_token: false };
+    const OPEN: Limits = Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true, quote_tail: QuoteTail::Refused };
 
     fn run(input: &[u8], limits: Limits) -> Vec<Result<Vec<String>, String>> {
         let mut buf = QueryBuffer::default();

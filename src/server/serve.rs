@@ -4,8 +4,8 @@
 use super::config::ConfigStore;
 use super::{Bound, Listen, Server};
 use crate::knowledge::Profile;
-use crate::sources::SourceFile;
-use crate::sources::server_config::parse_config;
+use crate::knowledge::profile::check::{ConfigFileChecker, Verdict};
+use crate::knowledge::profile::cparse::split_args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,61 +18,100 @@ pub struct ServeOptions {
     pub threads: usize,
 }
 
-/// A config file the server refuses: the fatal text it prints and its exit status.
+/// A config file the server refuses: the text it prints (on stderr) before exiting 1.
 #[derive(Debug)]
 pub struct FatalConfig {
     pub text: String,
 }
 
-/// Reads a config file (and its includes) into the store, refusing what the profile's
-/// server refuses, with its exact fatal message.
-pub fn load_config_file(profile: &Profile, store: &mut ConfigStore, path: &Path) -> Result<Vec<(String, Vec<String>)>, FatalConfig> {
-    let fatal_file = |err: &str| FatalConfig {
-        text: format!("\n{}\n{err}\n", profile.identity.fatal_config_header),
-    };
-    let bytes = std::fs::read(path).map_err(|e| {
-        fatal_file(&format!("Fatal error, can't open config file '{}': {}", path.display(), io_reason(&e)))
+/// Directives of a config file that act beyond the config table.
+#[derive(Debug, Default)]
+pub struct FileExtras {
+    /// `user` lines: name and rules.
+    pub users: Vec<(String, Vec<Vec<u8>>)>,
+    /// `rename-command` lines: old name, new name (empty disables).
+    pub renames: Vec<(String, String)>,
+    pub modules: Vec<String>,
+}
+
+/// Reads a config file (and its includes) into the store exactly as the profile's server
+/// would: each line judged by the profile's loader, the first refusal fatal with the
+/// server's text.
+pub fn load_config_file(profile: &Profile, store: &mut ConfigStore, path: &Path) -> Result<FileExtras, FatalConfig> {
+    let mut checker = ConfigFileChecker::new(profile);
+    let mut extras = FileExtras::default();
+    load_into(profile, &mut checker, store, path, &mut extras)?;
+    Ok(extras)
+}
+
+fn load_into(
+    profile: &Profile,
+    checker: &mut ConfigFileChecker,
+    store: &mut ConfigStore,
+    path: &Path,
+    extras: &mut FileExtras,
+) -> Result<(), FatalConfig> {
+    let bytes = std::fs::read(path).map_err(|e| FatalConfig {
+        text: format!(
+            "\n{}\nFatal error, can't open config file '{}': {}\n",
+            profile.loader.fatal_header,
+            path.display(),
+            io_reason(&e)
+        ),
     })?;
-    let src = SourceFile::from_bytes(path.display().to_string(), bytes);
-    let parsed = parse_config(&src);
-    let mut applied = Vec::new();
-    // Lines in file order: directives and syntax errors interleave.
-    let mut events: Vec<(u32, Result<&crate::inventory::ConfigDirective, &crate::inventory::ConfigSyntaxError>)> = parsed
-        .directives
-        .iter()
-        .map(|d| (d.line, Ok(d)))
-        .chain(parsed.syntax_errors.iter().map(|e| (e.line, Err(e))))
-        .collect();
-    events.sort_by_key(|(line, _)| *line);
-    for (line, event) in events {
-        let (text, verdict) = match event {
-            Err(e) => (e.text.clone(), Err(e.message.clone())),
-            Ok(d) => {
-                let args: Vec<String> = d.args.iter().map(|a| a.value.clone()).collect();
-                (d.text.clone(), judge(profile, store, &d.name, &args).map(|()| (d.name.clone(), args)))
-            }
-        };
+    // The server reads the file as a C string: a NUL byte ends it.
+    let end = memchr::memchr(0, &bytes).unwrap_or(bytes.len());
+    for (i, raw) in bytes[..end].split(|&b| b == b'\n').enumerate() {
+        let line_no = i as u32 + 1;
+        let verdict = checker.check_line(raw);
+        let trimmed = trim(raw);
+        let shown = String::from_utf8_lossy(trimmed).into_owned();
         match verdict {
-            Ok((name, args)) => {
-                if name == "include" {
-                    for a in &args {
-                        applied.extend(load_config_file(profile, store, Path::new(a))?);
-                    }
-                } else {
-                    applied.push((name, args));
-                }
+            Verdict::Refused { message } => {
+                return Err(FatalConfig { text: profile.render_fatal(line_no, &shown, &message) });
             }
-            Err(err) => {
-                return Err(FatalConfig {
-                    text: format!(
-                        "\n{}\nReading the configuration file, at line {line}\n>>> '{text}'\n{err}\n",
-                        profile.identity.fatal_config_header
-                    ),
-                });
+            Verdict::Deferred { log } => {
+                return Err(FatalConfig { text: log.join("\n") + "\n" });
+            }
+            Verdict::Ignored => {}
+            Verdict::Accepted => {
+                let Ok(argv) = split_args(trimmed, profile.loader.text_after_closing_quote) else { continue };
+                let Some((name, args)) = argv.split_first() else { continue };
+                let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+                match name.as_str() {
+                    "include" => {
+                        for a in args {
+                            load_into(profile, checker, store, Path::new(&*String::from_utf8_lossy(a)), extras)?;
+                        }
+                    }
+                    "user" => {
+                        let user = args.first().map(|u| String::from_utf8_lossy(u).into_owned()).unwrap_or_default();
+                        extras.users.push((user, args.get(1..).unwrap_or_default().to_vec()));
+                    }
+                    "rename-command" if args.len() == 2 => extras.renames.push((
+                        String::from_utf8_lossy(&args[0]).to_ascii_lowercase(),
+                        String::from_utf8_lossy(&args[1]).into_owned(),
+                    )),
+                    "loadmodule" => extras.modules.push(args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default()),
+                    _ if store.param(&name).is_some() => {
+                        // The checker accepted it; a failure here would be our own bug, and
+                        // the value then keeps its default rather than stopping the start.
+                        let _ = store.apply(&name, args);
+                    }
+                    _ => {}
+                }
             }
         }
     }
-    Ok(applied)
+    Ok(())
+}
+
+/// `sdstrim(line, " \t\r\n")`.
+fn trim(line: &[u8]) -> &[u8] {
+    let strip = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = line.iter().position(|b| !strip(b)).unwrap_or(line.len());
+    let end = line.iter().rposition(|b| !strip(b)).map_or(start, |p| p + 1);
+    &line[start..end]
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -83,30 +122,24 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The server's verdict on one directive, applying it to the store when accepted.
-// TODO(profiles merge): use the profile's `check_directive` for types, ranges and texts.
-fn judge(profile: &Profile, store: &mut ConfigStore, name: &str, args: &[String]) -> Result<(), String> {
-    const BAD: &str = "Bad directive or wrong number of arguments";
-    if matches!(name, "include" | "rename-command" | "user" | "loadmodule") {
-        return Ok(());
-    }
-    if profile.config(name).is_some() {
-        store.set(name, args.join(" "));
-        return Ok(());
-    }
-    if profile.directive(name).is_some() {
-        return Ok(());
-    }
-    Err(BAD.into())
-}
-
 /// Runs the server in the foreground; returns the process exit code.
 pub fn run(opts: ServeOptions) -> u8 {
+    if let Err(e) = opts.profile.commands() {
+        eprintln!("valkey-migrate serve: the command table of profile {} does not load: {}", opts.profile.name(), e.message);
+        return 2;
+    }
     let mut store = ConfigStore::from_profile(&opts.profile);
+    let mut extras = FileExtras::default();
     if let Some(path) = &opts.config_file {
-        if let Err(fatal) = load_config_file(&opts.profile, &mut store, path) {
-            eprint!("{}", fatal.text);
-            return 1;
+        match load_config_file(&opts.profile, &mut store, path) {
+            Ok(e) => extras = e,
+            Err(fatal) => {
+                eprint!("{}", fatal.text);
+                return 1;
+            }
+        }
+        for m in &extras.modules {
+            eprintln!("valkey-migrate serve: not loading module {m}: the bundled server cannot run modules");
         }
     }
     let port = opts.port.unwrap_or_else(|| store.get_int("port").map_or(6379, |p| p as u16));
@@ -125,7 +158,8 @@ pub fn run(opts: ServeOptions) -> u8 {
         }
     };
     runtime.block_on(async move {
-        let server = Server::new(opts.profile.clone(), store, unixsocket);
+        let config_file = opts.config_file.as_ref().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        let server = Server::with_file(opts.profile.clone(), store, unixsocket, config_file, &extras);
         let bound = match Bound::bind(server.clone(), &listen).await {
             Ok(b) => b,
             Err(e) => {

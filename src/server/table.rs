@@ -130,6 +130,16 @@ impl CommandTable {
         self.commands.len()
     }
 
+    /// `rename-command`: the command answers to a new name (or to none when empty); its
+    /// full name, used in error texts and statistics, stays the original.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(spec) = self.commands.remove(&from.to_ascii_lowercase()) {
+            if !to.is_empty() {
+                self.commands.insert(to.to_ascii_lowercase(), spec);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.commands.is_empty()
     }
@@ -170,40 +180,30 @@ impl CommandTable {
     }
 }
 
-/// The command table of a profile.
-// TODO(profiles merge): read the table from the profile once `rules/profiles` carries it;
-// until then a development table (COMMAND INFO as JSON) can be named by an env variable.
-pub fn from_profile(_profile: &crate::knowledge::Profile) -> CommandTable {
-    let Some(path) = std::env::var_os("VALKEY_MIGRATE_DEV_COMMANDS") else { return CommandTable::default() };
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let specs = value.as_array().map(|a| a.iter().filter_map(spec_from_info).collect()).unwrap_or_default();
-    CommandTable::new(specs)
-}
-
-fn spec_from_info(v: &serde_json::Value) -> Option<CommandSpec> {
-    let a = v.as_array()?;
-    let strings = |x: &serde_json::Value| -> Vec<String> {
-        x.as_array().map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
-    };
-    let flags = strings(&a[2]);
-    let subcommands = a
-        .get(9)
-        .and_then(|s| s.as_array())
-        .map(|subs| {
-            subs.iter()
-                .filter_map(spec_from_info)
-                .map(|s| (s.full_name.split('|').nth(1).unwrap_or("").to_string(), s))
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(CommandSpec {
-        full_name: a[0].as_str()?.to_ascii_lowercase(),
-        arity: a[1].as_i64()? as i32,
-        flags: Flags::from_names(flags.iter().map(String::as_str)),
-        keys: KeyPositions { first: a[3].as_i64()? as i32, last: a[4].as_i64()? as i32, step: a[5].as_i64()? as i32 },
-        categories: strings(&a[6]).into_iter().map(|c| c.trim_start_matches('@').to_string()).collect(),
-        subcommands,
+/// The command table of a profile: every command with its subcommands. A profile whose
+/// table does not load gives an empty table (every command is then unknown), and the error
+/// is reported by `serve` before it starts.
+pub fn from_profile(profile: &crate::knowledge::Profile) -> CommandTable {
+    let Ok(commands) = profile.commands() else { return CommandTable::default() };
+    let spec = |c: &crate::knowledge::profile::Command| CommandSpec {
+        full_name: c.name.clone(),
+        arity: c.arity as i32,
+        flags: Flags::from_names(c.flags.iter().map(String::as_str)),
+        keys: KeyPositions { first: c.first_key as i32, last: c.last_key as i32, step: c.step as i32 },
+        categories: c.acl_categories.iter().map(|a| a.trim_start_matches('@').to_string()).collect(),
+        subcommands: HashMap::new(),
         id: 0,
-    })
+    };
+    let specs = commands
+        .top_level()
+        .map(|c| {
+            let mut top = spec(c);
+            for sub in commands.subcommands(&c.name) {
+                let name = sub.name.split_once('|').map_or("", |(_, s)| s).to_string();
+                top.subcommands.insert(name, spec(sub));
+            }
+            top
+        })
+        .collect();
+    CommandTable::new(specs)
 }

@@ -162,13 +162,6 @@ pub struct UnbalancedQuotes;
 
 /// `sdssplitargs`: each argument's unescaped bytes and its byte range in `line`.
 pub fn split_args(line: &[u8]) -> Result<Vec<Token>, UnbalancedQuotes> {
-    split_args_with(line, false)
-}
-
-/// `sdssplitargs` as Valkey 9 has it: a closing quote followed by other characters no
-/// longer ends the line with an error; the argument goes on, shell-like (`"a"b` is `ab`).
-/// Earlier servers (Valkey 8, Redis) refuse that as unbalanced quotes.
-pub fn split_args_with(line: &[u8], quote_continues_token: bool) -> Result<Vec<Token>, UnbalancedQuotes> {
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
     let mut tokens = Vec::new();
     let mut p = 0;
@@ -201,12 +194,7 @@ pub fn split_args_with(line: &[u8], quote_continues_token: bool) -> Result<Vec<T
                     });
                 } else if c == b'"' {
                     if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        if !quote_continues_token {
-                            return Err(UnbalancedQuotes);
-                        }
-                        inq = false;
-                        p += 1;
-                        continue;
+                        return Err(UnbalancedQuotes);
                     }
                     p += 1;
                     break;
@@ -221,12 +209,7 @@ pub fn split_args_with(line: &[u8], quote_continues_token: bool) -> Result<Vec<T
                     current.push(b'\'');
                 } else if c == b'\'' {
                     if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        if !quote_continues_token {
-                            return Err(UnbalancedQuotes);
-                        }
-                        insq = false;
-                        p += 1;
-                        continue;
+                        return Err(UnbalancedQuotes);
                     }
                     p += 1;
                     break;
@@ -269,18 +252,6 @@ mod tests {
         assert_eq!(args(r#"save """#).unwrap(), ["save", ""]);
         assert!(args(r#"requirepass "abc"#).is_err());
         assert!(args(r#"requirepass "abc"def"#).is_err());
-        let v9 = |line: &str| -> Vec<String> {
-            split_args_with(line.as_bytes(), true)
-                .unwrap()
-                .into_iter()
-                .map(|(a, _)| String::from_utf8_lossy(&a).into_owned())
-                .collect()
-        };
-        // Observed on valkey-server 9.1.2 (inline ECHO): the quoted part joins what follows.
-        assert_eq!(v9(r#"ECHO "a"b c"#), ["ECHO", "ab", "c"]);
-        assert_eq!(v9(r#"ECHO a"b c"d"#), ["ECHO", "ab cd"]);
-        assert_eq!(v9(r#"ECHO 'a'"b""#), ["ECHO", "ab"]);
-        assert!(split_args_with(br#"ECHO "a"#, true).is_err());
         assert!(args("requirepass 'abc").is_err());
         // An inline comment is not a comment to the server: it becomes arguments.
         assert_eq!(args("port 6379 # default").unwrap(), ["port", "6379", "#", "default"]);

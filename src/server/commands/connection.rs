@@ -2,6 +2,7 @@
 
 use super::{Ctx, Handler, NOT_INTEGER};
 use crate::server::client::{ReplyMode, valid_name};
+use crate::server::identity;
 
 pub const COMMANDS: &[(&str, Handler)] = &[
     ("ping", ping),
@@ -168,34 +169,28 @@ fn hello(ctx: &mut Ctx) {
     write_hello(ctx);
 }
 
+/// The HELLO reply as the profile recorded it, with this connection's id and protocol.
 fn write_hello(ctx: &mut Ctx) {
-    let compat = ctx.srv.compat;
-    let extended = ctx.st.config.get_bool("extended-redis-compatibility");
-    let (server, version) = if compat.valkey && extended {
-        ("redis".to_string(), "7.2.4".to_string())
-    } else if compat.valkey {
-        ("valkey".to_string(), ctx.srv.profile.header.version.clone())
-    } else {
-        ("redis".to_string(), ctx.srv.profile.header.version.clone())
+    let resp3 = ctx.client.resp3();
+    let profile = ctx.srv.profile.clone();
+    let Some(record) = identity::hello_record(&profile, resp3) else {
+        ctx.err("valkey-migrate: the profile has no HELLO reply recorded");
+        return;
     };
+    // Valkey pretends to be Redis 7.2.4 when asked to.
+    let extended = ctx.srv.compat.valkey && ctx.st.config.get_bool("extended-redis-compatibility");
     let zone = ctx.st.config.get("availability-zone").unwrap_or("").to_string();
-    let pairs = if zone.is_empty() { 7 } else { 8 };
-    let r = &mut ctx.reply;
-    r.map(pairs);
-    r.bulk_str("server");
-    r.bulk_str(&server);
-    r.bulk_str("version");
-    r.bulk_str(&version);
-    r.bulk_str("proto");
-    r.int(i64::from(ctx.client.resp));
-    r.bulk_str("id");
-    r.int(ctx.client.id as i64);
-    r.bulk_str("mode");
-    r.bulk_str("standalone");
-    r.bulk_str("role");
-    r.bulk_str("master");
-    r.bulk_str("modules");
-    super::server::write_module_list(ctx);
+    ctx.reply.map(record.fields.len() + usize::from(!zone.is_empty()));
+    for f in &record.fields {
+        ctx.reply.bulk_str(&f.field);
+        match f.field.as_str() {
+            "proto" => ctx.reply.int(i64::from(ctx.client.resp)),
+            "id" => ctx.reply.int(ctx.client.id as i64),
+            "server" if extended => ctx.reply.bulk_str("redis"),
+            "version" if extended => ctx.reply.bulk_str("7.2.4"),
+            _ => identity::write_value(&mut ctx.reply, &f.value),
+        }
+    }
     if !zone.is_empty() {
         ctx.reply.bulk_str("availability_zone");
         ctx.reply.bulk_str(&zone);

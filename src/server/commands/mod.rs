@@ -2,9 +2,12 @@
 //! authentication, ACL, transaction and pub/sub context in the server's order, then queue it
 //! (inside MULTI) or call its handler. One module per command family holds the handlers.
 
+pub mod acl_cmd;
 pub mod blocking;
+pub mod client;
 pub mod connection;
 pub mod hashes;
+pub mod introspection;
 pub mod keys;
 pub mod lists;
 pub mod pubsub;
@@ -154,6 +157,9 @@ pub fn handlers() -> Handlers {
         zsets::COMMANDS,
         pubsub::COMMANDS,
         transactions::COMMANDS,
+        client::COMMANDS,
+        acl_cmd::COMMANDS,
+        introspection::COMMANDS,
     ] {
         for (name, f) in family {
             h.insert(*name, *f);
@@ -339,7 +345,7 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
 pub fn acl_check(st: &mut State, client: &ClientState, spec: &CommandSpec, argv: &Argv) -> Option<String> {
     let user = st.acl.user(&client.user)?;
     let args: Vec<&[u8]> = argv.iter().collect();
-    match st.acl.check(user, spec, &args) {
+    match st.acl.check(user, spec, &args, client.db) {
         Ok(()) => None,
         Err(super::acl::Denied::Command) => {
             st.stats.acl_denied_cmd += 1;
@@ -353,6 +359,7 @@ pub fn acl_check(st: &mut State, client: &ClientState, spec: &CommandSpec, argv:
             st.stats.acl_denied_channel += 1;
             Some("-NOPERM No permissions to access a channel".into())
         }
+        Err(super::acl::Denied::Database) => Some("-NOPERM No permissions to access database".into()),
     }
 }
 
