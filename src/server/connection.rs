@@ -201,6 +201,8 @@ fn process_input(server: &Server, s: &mut Session) -> Outcome {
         match s.parser.parse(&mut s.qb, &mut s.argv, limits) {
             Parse::Command => {
                 commands::process(server, &mut st, &mut client, &s.argv, &mut s.out);
+                // Pushes this command caused for its own client follow its reply.
+                s.out.append(&mut client.outbox);
             }
             Parse::Empty => {}
             Parse::Incomplete => break,

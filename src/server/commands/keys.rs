@@ -501,6 +501,8 @@ fn flushall(ctx: &mut Ctx) {
 fn object_encoding(ctx: &mut Ctx) {
     let key = ctx.arg(2);
     let enc = ctx.st.encodings;
+    let compat = ctx.srv.compat;
+    let has_ttl = ctx.db().peek(key).is_some_and(|e| e.expire.is_some());
     let name = match ctx.lookup_write(key) {
         None => {
             ctx.reply.null();
@@ -509,7 +511,7 @@ fn object_encoding(ctx: &mut Ctx) {
         Some(Value::Str(s)) => {
             if s.len() <= 20 && parse_i64(s).is_some() {
                 "int"
-            } else if s.len() <= 44 {
+            } else if embeds(compat, key.len(), s.len(), has_ttl) {
                 "embstr"
             } else {
                 "raw"
@@ -540,6 +542,20 @@ fn object_encoding(ctx: &mut Ctx) {
         }
     };
     ctx.reply.bulk_str(name);
+}
+
+/// Whether a string value is allocated with its object (`embstr`). Valkey 8.1 and later
+/// embed the key (and the expiry) in the same allocation, so the limit depends on both; the
+/// byte budgets below reproduce what valkey-server 8.1.8 and 9.1.2 report.
+fn embeds(compat: crate::server::Compat, key_len: usize, value_len: usize, has_ttl: bool) -> bool {
+    if !(compat.valkey && compat.at_least(8, 1)) {
+        return value_len <= 44;
+    }
+    let sds_header = |len: usize| if len < 32 { 1 } else { 3 };
+    let key_part = 1 + sds_header(key_len) + key_len + 1;
+    let value_part = 3 + value_len + 1;
+    let budget = if compat.at_least(9, 0) { 120 } else { 48 };
+    key_part + value_part + if has_ttl { 8 } else { 0 } <= budget
 }
 
 /// The background half of expiry (`activeExpireCycle`): keys are reclaimed exactly when

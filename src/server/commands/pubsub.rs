@@ -142,8 +142,8 @@ pub fn unsubscribe_all(st: &mut State, client: &mut ClientState) {
     }
 }
 
-/// Writes one message to a subscriber: into this command's own output when the subscriber
-/// is the publisher itself, otherwise into its outbox with a wake-up.
+/// Writes one message to a subscriber's outbox: another client is woken to send it; the
+/// publisher itself gets it right after the reply to PUBLISH, as the server orders it.
 fn deliver(ctx: &mut Ctx, id: u64, parts: &[&[u8]]) {
     let write = |out: &mut Vec<u8>, resp3: bool| {
         let mut r = Reply::new(out, resp3);
@@ -154,7 +154,7 @@ fn deliver(ctx: &mut Ctx, id: u64, parts: &[&[u8]]) {
     };
     if id == ctx.client.id {
         let resp3 = ctx.client.resp3();
-        write(ctx.reply.out, resp3);
+        write(&mut ctx.client.outbox, resp3);
         return;
     }
     if let Some(c) = ctx.st.clients.get_mut(&id) {

@@ -42,3 +42,18 @@ fn sets() {
 fn zsets() {
     session("zsets");
 }
+
+#[test]
+fn keys() {
+    session("keys");
+}
+
+#[test]
+fn pubsub() {
+    session("pubsub");
+}
+
+#[test]
+fn transactions() {
+    session("transactions");
+}
