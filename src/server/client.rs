@@ -78,6 +78,8 @@ pub struct ClientState {
     pub reply_mode: ReplyMode,
     pub no_evict: bool,
     pub no_touch: bool,
+    /// CLIENT CAPA letters (`r` for redirect).
+    pub capa: String,
     /// Replies produced by other clients' commands (pub/sub pushes, unblocked replies),
     /// waiting to be written by this client's task.
     pub outbox: Vec<u8>,
@@ -117,6 +119,7 @@ impl ClientState {
             reply_mode: ReplyMode::On,
             no_evict: false,
             no_touch: false,
+            capa: String::new(),
             outbox: Vec::new(),
             wake: Arc::new(Notify::new()),
             kill: false,

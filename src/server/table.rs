@@ -162,10 +162,8 @@ impl CommandTable {
     /// The command (or subcommand) a request names, as `lookupCommand` resolves it.
     pub fn lookup(&self, name: &[u8], sub: Option<&[u8]>) -> Option<&CommandSpec> {
         let cmd = self.get(name)?;
-        if !cmd.is_container() {
-            return Some(cmd);
-        }
-        let sub = sub?;
+        // A container named alone is looked up as itself; its arity then refuses it.
+        let Some(sub) = sub.filter(|_| cmd.is_container()) else { return Some(cmd) };
         let lower = String::from_utf8_lossy(sub).to_ascii_lowercase();
         cmd.subcommands.get(&lower)
     }

@@ -90,6 +90,7 @@ pub fn info_line(ctx: &Ctx, c: &ClientState, current_cmd: Option<&str>) -> Strin
     );
     if compat.valkey && compat.at_least(8, 0) {
         s.push_str(" capa=");
+        s.push_str(&c.capa);
     }
     s.push_str(&format!(
         " db={} sub={} psub={} ssub={} multi={multi}",
@@ -381,5 +382,10 @@ fn trackinginfo(ctx: &mut Ctx) {
 
 /// CLIENT CAPA (Valkey 8): capabilities a client claims; unknown ones are ignored.
 fn capa(ctx: &mut Ctx) {
+    for i in 2..ctx.argc() {
+        if ctx.arg(i).eq_ignore_ascii_case(b"redirect") && !ctx.client.capa.contains('r') {
+            ctx.client.capa.push('r');
+        }
+    }
     ctx.reply.ok();
 }

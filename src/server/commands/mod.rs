@@ -200,7 +200,15 @@ pub fn process(srv: &Server, st: &mut State, client: &mut ClientState, argv: &Ar
         }
     };
     if let Some(msg) = precheck(srv, st, client, spec, argv) {
-        reply.error(&msg);
+        if spec.full_name == "exec" {
+            // A refused EXEC discards the transaction and says why (`execCommandAbort`).
+            client.multi = None;
+            st.unwatch_all(client);
+            let reason = msg.strip_prefix('-').unwrap_or(&msg);
+            reply.error(&format!("-EXECABORT Transaction discarded because of: {reason}"));
+        } else {
+            reply.error(&msg);
+        }
         reject(st, client, Some(spec), &reply);
         finish_reply_mode(client, reply_mode, out, mark);
         return;

@@ -57,3 +57,18 @@ fn pubsub() {
 fn transactions() {
     session("transactions");
 }
+
+#[test]
+fn connection() {
+    session("connection");
+}
+
+#[test]
+fn auth() {
+    session("auth");
+}
+
+#[test]
+fn client() {
+    session("client");
+}
