@@ -22,6 +22,12 @@ impl Running {
         for (name, value) in config {
             store.set(name, value.to_string());
         }
+        if !listen.tcp {
+            store.set("port", "0".into());
+        }
+        if let Some(path) = &listen.unixsocket {
+            store.set("unixsocket", path.display().to_string());
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
         let server = Server::new(profile, store, listen.unixsocket.clone());
         let bound = runtime.block_on(Bound::bind(server.clone(), &listen))?;

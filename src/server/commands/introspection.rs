@@ -120,7 +120,7 @@ fn write_info_entry(r: &mut Reply, orders: &BTreeMap<String, Vec<String>>, t: &C
     for tip in &c.tips {
         r.bulk_str(tip);
     }
-    r.array(c.key_specs.len());
+    r.set(c.key_specs.len());
     for ks in &c.key_specs {
         write_key_spec(r, orders, ks);
     }
@@ -376,10 +376,21 @@ fn getkeys(ctx: &mut Ctx, with_flags: bool) {
     if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
         return ctx.err("Invalid number of arguments specified for command");
     }
-    let keys = match keys_of(cmd, &argv) {
+    let mut keys = match keys_of(cmd, &argv) {
         Ok(k) => k,
         Err(e) => return ctx.err(e),
     };
+    // SET has its own key finder: without GET it only overwrites (`setGetKeys`).
+    if cmd.name == "set" {
+        let has_get = argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
+        for (_, flags) in &mut keys {
+            *flags = if has_get {
+                vec!["RW".into(), "access".into(), "update".into()]
+            } else {
+                vec!["OW".into(), "update".into()]
+            };
+        }
+    }
     if keys.is_empty() {
         return ctx.err("The command has no key arguments");
     }

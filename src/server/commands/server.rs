@@ -135,7 +135,11 @@ fn apply_side_effects(ctx: &mut Ctx, name: &str, value: &[u8]) {
     match ctx.st.config.canonical(name).as_deref() {
         Some("requirepass") => ctx.st.acl.set_default_password(value),
         Some("acl-pubsub-default") => ctx.st.acl.pubsub_default_all = value.eq_ignore_ascii_case(b"allchannels"),
-        Some("databases") => {}
+        // The server clamps the frequency instead of refusing it.
+        Some("hz") => {
+            let hz = ctx.st.config.get_int("hz").unwrap_or(10).clamp(1, 500);
+            ctx.st.config.set("hz", hz.to_string());
+        }
         _ => {}
     }
 }

@@ -72,3 +72,13 @@ fn auth() {
 fn client() {
     session("client");
 }
+
+#[test]
+fn config() {
+    session("config");
+}
+
+#[test]
+fn command() {
+    session("command");
+}
