@@ -147,16 +147,17 @@ impl User {
         self.nopass || self.passwords.contains(&hash_password(password))
     }
 
-    /// Flag words in `ACLUserFlags` order.
-    pub fn flag_words(&self) -> Vec<&'static str> {
+    /// Flag words in `ACLUserFlags` order. Valkey 9 accepts the payload-sanitizing words
+    /// but no longer reports them.
+    pub fn flag_words(&self, show_sanitize: bool) -> Vec<&'static str> {
         let mut f = vec![if self.enabled { "on" } else { "off" }];
         if self.nopass {
             f.push("nopass");
         }
         match self.sanitize {
-            Some(false) => f.push("skip-sanitize-payload"),
-            Some(true) => f.push("sanitize-payload"),
-            None => {}
+            Some(false) if show_sanitize => f.push("skip-sanitize-payload"),
+            Some(true) if show_sanitize => f.push("sanitize-payload"),
+            _ => {}
         }
         f
     }
@@ -187,6 +188,8 @@ pub struct Acl {
     pub pubsub_default_all: bool,
     /// The profile's server understands `db=` rules (Valkey 9.1).
     pub db_selectors: bool,
+    /// The server reports `sanitize-payload` flags (before Valkey 9).
+    pub show_sanitize: bool,
 }
 
 impl std::fmt::Debug for Acl {
@@ -223,6 +226,7 @@ impl Acl {
             command_count: table.names().len(),
             pubsub_default_all: false,
             db_selectors: false,
+            show_sanitize: true,
         };
         let mut default = User::new("default");
         for op in ["+@all", "~*", "&*", "on", "nopass"] {
@@ -248,6 +252,32 @@ impl Acl {
             let _ = self.apply(&mut user, &op);
         }
         self.users.insert("default".into(), user);
+    }
+
+    /// `ACLMergeSelectorArguments`: a selector written over several arguments
+    /// (`(~a*`, `+get)`) becomes one. `Err` holds the index of an unclosed `(`.
+    pub fn merge_selectors(ops: &[&[u8]]) -> Result<Vec<Vec<u8>>, usize> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, Vec<u8>)> = None;
+        for (j, op) in ops.iter().enumerate() {
+            if let Some((_, sel)) = open.as_mut() {
+                sel.push(b' ');
+                sel.extend_from_slice(op);
+                if op.last() == Some(&b')') {
+                    out.push(open.take().expect("open selector").1);
+                }
+                continue;
+            }
+            if op.first() == Some(&b'(') && op.last() != Some(&b')') {
+                open = Some((j, op.to_vec()));
+                continue;
+            }
+            out.push(op.to_vec());
+        }
+        match open {
+            Some((j, _)) => Err(j),
+            None => Ok(out),
+        }
     }
 
     /// `ACL SETUSER`: applies every rule to a copy, so a bad rule changes nothing.
@@ -553,9 +583,9 @@ impl Acl {
     }
 
     /// `ACLDescribeUser`: the ACL LIST line after `user <name> `.
-    pub fn describe_user(u: &User) -> String {
+    pub fn describe_user(&self, u: &User) -> String {
         let mut out = String::new();
-        for f in u.flag_words() {
+        for f in u.flag_words(self.show_sanitize) {
             out.push_str(f);
             out.push(' ');
         }

@@ -96,6 +96,7 @@ impl Server {
         }
         let mut acl = acl::Acl::new(&table);
         acl.db_selectors = profile.loader.acl.db_selectors;
+        acl.show_sanitize = !(Compat::of(&profile).valkey && Compat::of(&profile).major >= 9);
         acl.pubsub_default_all = config.get("acl-pubsub-default").is_some_and(|v| v == "allchannels");
         if let Some(pass) = config.get("requirepass").filter(|p| !p.is_empty()) {
             acl.set_default_password(pass.as_bytes());
@@ -103,7 +104,10 @@ impl Server {
         for (user, rules) in &extras.users {
             let rules: Vec<&[u8]> = rules.iter().map(Vec::as_slice).collect();
             // The loader already accepted these rules.
-            let _ = acl.set_user(user, &rules);
+            if let Ok(merged) = acl::Acl::merge_selectors(&rules) {
+                let merged: Vec<&[u8]> = merged.iter().map(Vec::as_slice).collect();
+                let _ = acl.set_user(user, &merged);
+            }
         }
         let state = State::new(config, acl);
         let (shutdown_tx, _) = watch::channel(false);

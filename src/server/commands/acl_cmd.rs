@@ -26,7 +26,15 @@ fn whoami(ctx: &mut Ctx) {
 
 fn setuser(ctx: &mut Ctx) {
     let name = String::from_utf8_lossy(ctx.arg(2)).into_owned();
-    let ops: Vec<&[u8]> = (3..ctx.argc()).map(|i| ctx.arg(i)).collect();
+    let raw: Vec<&[u8]> = (3..ctx.argc()).map(|i| ctx.arg(i)).collect();
+    let merged = match Acl::merge_selectors(&raw) {
+        Ok(m) => m,
+        Err(j) => {
+            ctx.err(&format!("Unmatched parenthesis in acl selector starting at '{}'.", String::from_utf8_lossy(raw[j])));
+            return;
+        }
+    };
+    let ops: Vec<&[u8]> = merged.iter().map(Vec::as_slice).collect();
     match ctx.st.acl.set_user(&name, &ops) {
         Ok(()) => ctx.reply.ok(),
         Err((i, e)) => ctx.err(&format!(
@@ -66,7 +74,7 @@ fn getuser(ctx: &mut Ctx) {
     let db = usize::from(ctx.st.acl.db_selectors);
     ctx.reply.map(6 + db);
     ctx.reply.bulk_str("flags");
-    let flags = user.flag_words();
+    let flags = user.flag_words(ctx.st.acl.show_sanitize);
     ctx.reply.set(flags.len());
     for f in flags {
         ctx.reply.bulk_str(f);
@@ -118,7 +126,7 @@ fn users(ctx: &mut Ctx) {
 
 fn list(ctx: &mut Ctx) {
     let lines: Vec<String> =
-        ctx.st.acl.users.values().map(|u| format!("user {} {}", u.name, Acl::describe_user(u))).collect();
+        ctx.st.acl.users.values().map(|u| format!("user {} {}", u.name, ctx.st.acl.describe_user(u))).collect();
     ctx.reply.array(lines.len());
     for l in lines {
         ctx.reply.bulk_str(&l);

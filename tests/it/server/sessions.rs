@@ -82,3 +82,13 @@ fn config() {
 fn command() {
     session("command");
 }
+
+#[test]
+fn acl() {
+    session("acl");
+}
+
+#[test]
+fn server() {
+    session("server");
+}
