@@ -78,7 +78,11 @@ where
             _ = wake.notified() => {}
             read = stream.read_buf(&mut s.qb.data) => {
                 match read {
-                    Ok(0) | Err(_) => break,
+                    Ok(0) | Err(_) => {
+                        // The read that finds the connection closed counts too.
+                        server.state().stats.reads_processed += 1;
+                        break;
+                    }
                     Ok(n) => {
                         if !account_input(&server, &mut s, n) {
                             break;
@@ -152,6 +156,7 @@ fn idle_expired(server: &Server, id: u64) -> bool {
 fn account_input(server: &Server, s: &mut Session, n: usize) -> bool {
     let mut st = server.state();
     st.stats.net_input_bytes += n as u64;
+    st.stats.reads_processed += 1;
     let limit = st.config.get_int("client-query-buffer-limit").unwrap_or(1 << 30).max(0) as usize;
     let default_needs_auth = !st.acl.user("default").is_some_and(|u| u.nopass && u.enabled);
     let Some(client) = st.clients.get_mut(&s.id) else { return false };
@@ -170,6 +175,7 @@ fn account_input(server: &Server, s: &mut Session, n: usize) -> bool {
 fn account_output(server: &Server, id: u64, n: usize) {
     let mut st = server.state();
     st.stats.net_output_bytes += n as u64;
+    st.stats.writes_processed += 1;
     if let Some(c) = st.clients.get_mut(&id) {
         c.net_out += n as u64;
     }

@@ -73,6 +73,8 @@ fn live_value(srv: &Server, st: &State, current: &ClientState, field: &str) -> O
         "total_commands_processed" => st.stats.commands_processed.to_string(),
         "total_net_input_bytes" => st.stats.net_input_bytes.to_string(),
         "total_net_output_bytes" => st.stats.net_output_bytes.to_string(),
+        "total_reads_processed" => st.stats.reads_processed.to_string(),
+        "total_writes_processed" => st.stats.writes_processed.to_string(),
         "rejected_connections" => st.stats.rejected_connections.to_string(),
         "expired_keys" => st.stats.expired_keys.to_string(),
         "keyspace_hits" => st.stats.keyspace_hits.to_string(),

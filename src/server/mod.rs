@@ -109,7 +109,7 @@ impl Server {
                 let _ = acl.set_user(user, &merged);
             }
         }
-        let state = State::new(config, acl);
+        let state = State::new(config, acl, Compat::of(&profile));
         let (shutdown_tx, _) = watch::channel(false);
         Arc::new(Server {
             handlers: commands::handlers(),

@@ -383,6 +383,8 @@ pub fn call(
 ) {
     let started = std::time::Instant::now();
     let errors_before = reply.errors;
+    // The server counts a command as processed before it runs (INFO sees itself).
+    st.stats.commands_processed += 1;
     let resp3 = reply.resp3;
     let out_ref: &mut Vec<u8> = reply.out;
     let (errors, last_error, block) = {
@@ -414,7 +416,6 @@ pub fn call(
     let elapsed = started.elapsed().as_micros() as u64;
     client.commands += 1;
     client.last_cmd = spec.full_name.clone();
-    st.stats.commands_processed += 1;
     let stat = st.stats.commands.entry(spec.full_name.clone()).or_default();
     stat.calls += 1;
     stat.usec += elapsed;

@@ -20,7 +20,9 @@
 //! @scanall SCAN {cursor} COUNT 2   iterate to cursor 0, record the sorted elements
 //! ~sort KEYS *                  normalisers before the command: ~sort (array order),
 //!                               ~ints (integer values), ~shape (values, keep types),
-//!                               ~fields:a,b (values of `a=`/`a:` fields, and of map keys)
+//!                               ~fields:a,b (values of `a=`/`a:` fields, and of map keys),
+//!                               ~info (INFO fields the profile marks volatile),
+//!                               ~sortlines (line order within INFO sections)
 //! ```
 //!
 //! Normalisers are explicit per step, so a difference can only be hidden where the script
@@ -113,6 +115,9 @@ pub fn start_bundled(profile: &str, config: &[(String, String)]) -> Target {
     let listen = Listen { tcp: false, bind: vec![], port: 0, unixsocket: Some(socket.clone()), unixsocketperm: None };
     let cfg: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let running = Running::start(Arc::clone(&profile), &cfg, listen).expect("start bundled server");
+    // Connect once as `start_real` does to see the server up, so connection counts agree.
+    drop(UnixStream::connect(&socket));
+    std::thread::sleep(Duration::from_millis(5));
     Target::Bundled { running, _dir: dir, socket }
 }
 
@@ -122,6 +127,11 @@ struct Norm {
     ints: bool,
     shape: bool,
     fields: Vec<String>,
+    /// Mask the INFO fields the profile records as volatile or environment-specific.
+    info: bool,
+    /// Sort the lines of each `# Section` of a text reply (sections whose lines come in
+    /// hash-table order, like Commandstats).
+    sortlines: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +248,10 @@ impl Script {
                             norm.sort = true;
                         } else if word == "~ints" {
                             norm.ints = true;
+                        } else if word == "~sortlines" {
+                            norm.sortlines = true;
+                        } else if word == "~info" {
+                            norm.info = true;
                         } else if word == "~shape" {
                             norm.shape = true;
                         } else if let Some(f) = word.strip_prefix("~fields:") {
@@ -272,6 +286,7 @@ impl Script {
 struct Conn {
     stream: Option<UnixStream>,
     decoder: Decoder,
+    profile: String,
 }
 
 impl Conn {
@@ -283,7 +298,7 @@ impl Conn {
             while n.is_none_or(|n| got < n) {
                 match self.decoder.next() {
                     Ok(Some(mut f)) => {
-                        normalise(&mut f, norm);
+                        normalise(&mut f, norm, &self.profile);
                         out.push(render(&f.to_bytes()));
                         got += 1;
                     }
@@ -336,18 +351,18 @@ impl Conn {
 }
 
 /// Runs a script against one server; the rendered transcript.
-pub fn run_script(script: &Script, target: &Target) -> Vec<String> {
+pub fn run_script(script: &Script, target: &Target, profile: &str) -> Vec<String> {
     let mut conns: std::collections::BTreeMap<String, Conn> = Default::default();
     let mut current = "main".to_string();
     let mut out = Vec::new();
     for (lineno, step) in &script.steps {
         let conn = conns
             .entry(current.clone())
-            .or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default() });
+            .or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default(), profile: profile.to_string() });
         match step {
             Step::Conn(name) => {
                 current = name.clone();
-                conns.entry(current.clone()).or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default() });
+                conns.entry(current.clone()).or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default(), profile: profile.to_string() });
             }
             Step::Sleep(ms) => std::thread::sleep(Duration::from_millis(*ms)),
             Step::Read(n) => {
@@ -398,7 +413,7 @@ pub fn run_script(script: &Script, target: &Target) -> Vec<String> {
                 }
                 let mut f = Frame::Array(all);
                 let norm = Norm { sort: true, ..norm.clone() };
-                normalise(&mut f, &norm);
+                normalise(&mut f, &norm, profile);
                 out.push(render(&f.to_bytes()));
             }
             Step::Send { bytes, expect, norm, text } => {
@@ -445,9 +460,31 @@ fn read_one(conn: &mut Conn, rendered: &mut Vec<String>, frames: &mut Vec<Frame>
     }
 }
 
-fn normalise(f: &mut Frame, norm: &Norm) {
-    if !norm.fields.is_empty() {
-        mask_fields(f, &norm.fields);
+fn normalise(f: &mut Frame, norm: &Norm, profile: &str) {
+    let mut fields = norm.fields.clone();
+    if norm.info {
+        fields.extend(info_volatile_fields(profile));
+    }
+    if !fields.is_empty() {
+        mask_fields(f, &fields);
+    }
+    if norm.sortlines {
+        walk(f, &mut |leaf| {
+            if let Frame::Bulk(b) | Frame::Verbatim(_, b) = leaf {
+                let text = String::from_utf8_lossy(b).into_owned();
+                let mut out = String::new();
+                for block in text.split("\r\n\r\n") {
+                    let mut lines: Vec<&str> = block.split("\r\n").collect();
+                    let header = if lines.first().is_some_and(|l| l.starts_with('#')) { Some(lines.remove(0)) } else { None };
+                    lines.sort_unstable();
+                    if !out.is_empty() {
+                        out.push_str("\r\n\r\n");
+                    }
+                    out.push_str(&header.into_iter().chain(lines).collect::<Vec<_>>().join("\r\n"));
+                }
+                *b = out.into_bytes();
+            }
+        });
     }
     if norm.ints {
         walk(f, &mut |leaf| {
@@ -517,9 +554,14 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
         .map(|line| {
             let line_masked: Vec<String> = line
                 .split(' ')
-                .map(|tok| match tok.split_once('=') {
-                    Some((k, _)) if fields.iter().any(|f| f == k) => format!("{k}=*"),
-                    _ => tok.to_string(),
+                .map(|word| {
+                    word.split(',')
+                        .map(|tok| match tok.split_once('=') {
+                            Some((k, _)) if fields.iter().any(|f| f == k) => format!("{k}=*"),
+                            _ => tok.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
                 })
                 .collect();
             let joined = line_masked.join(" ");
@@ -532,6 +574,13 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
         })
         .collect();
     *text = masked.join("\n").into_bytes();
+}
+
+/// The INFO fields the profile's generator saw change between two runs of the real server
+/// (`volatile`) or that describe the machine (`environment`).
+fn info_volatile_fields(profile: &str) -> Vec<String> {
+    let p = knowledge().profile(profile).expect("profile");
+    p.identity.info.iter().flat_map(|s| s.fields.iter()).filter(|f| f.volatile || f.environment).map(|f| f.name.clone()).collect()
 }
 
 pub fn render(bytes: &[u8]) -> String {
@@ -556,8 +605,8 @@ pub fn check_session(path: &Path) {
     for profile in &script.profiles {
         let Some(real) = start_real(profile, &script.config) else { continue };
         let bundled = start_bundled(profile, &script.config);
-        let want = run_script(&script, &real);
-        let got = run_script(&script, &bundled);
+        let want = run_script(&script, &real, profile);
+        let got = run_script(&script, &bundled, profile);
         if std::env::var_os("VALKEY_MIGRATE_SESSION_DUMP").is_some() {
             eprintln!("=== {} on {profile} (real)\n{}", script.name, want.join("\n"));
         }
@@ -568,8 +617,10 @@ pub fn check_session(path: &Path) {
             continue;
         }
         if want != got {
-            let want_text = want.join("\n") + "\n";
-            let got_text = got.join("\n") + "\n";
+            // One RESP line per diff line, so a difference inside a long text reply (INFO,
+            // CLIENT LIST) shows as the one line that differs.
+            let want_text = want.join("\n").replace("\\r\\n", "\\r\\n\n") + "\n";
+            let got_text = got.join("\n").replace("\\r\\n", "\\r\\n\n") + "\n";
             let diff = similar::TextDiff::from_lines(&want_text, &got_text)
                 .unified_diff()
                 .header(&format!("{profile} real server"), &format!("{profile} bundled server"))

@@ -92,3 +92,8 @@ fn acl() {
 fn server() {
     session("server");
 }
+
+#[test]
+fn info() {
+    session("info");
+}
