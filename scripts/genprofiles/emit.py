@@ -12,7 +12,8 @@ HEADER = """\
 # --version: {version_line}
 """
 
-CONFIG_KEYS = ["name", "aliases", "type", "default", "mutable", "protected", "hidden", "multi_arg", "min", "max",
+CONFIG_KEYS = ["name", "aliases", "type", "default", "mutable", "protected", "hidden", "runtime_only", "module_config", "multi_arg",
+               "unsigned", "min", "max",
                "percent_max", "values", "checks", "special"]
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import sys
+import time
 
 from .resp import Conn
 from .server import Server, classify_lines, load_config
@@ -21,6 +22,7 @@ MSG_INT = "argument couldn't be parsed into an integer"
 MSG_MEM = "argument must be a memory value"
 MSG_MEMPCT = "argument must be a memory or percent value"
 MSG_OCTAL = "argument couldn't be parsed as an octal number"
+MSG_NEGATIVE = "argument must be greater or equal to 0"
 RANGE_RE = re.compile(r"^argument must be between (\S+) and (\S+) inclusive$")
 PERCENT_RE = re.compile(r"^percentage argument must be less or equal to (\d+)$")
 
@@ -78,13 +80,16 @@ def read_defaults(binary):
 
     This one run omits `save ""` so that `save` reports its default; it makes no writes and
     is stopped with SHUTDOWN NOSAVE. It needs 127.0.0.1:6379 free to read `port`'s default."""
-    if not free_loopback_port(6379):
-        raise RuntimeError("127.0.0.1:6379 is busy; the default of `port` cannot be read")
+    for _ in range(30):
+        if free_loopback_port(6379):
+            break
+        time.sleep(2)
+    else:
+        raise RuntimeError("127.0.0.1:6379 stayed busy; the default of `port` cannot be read")
     import shutil
     import signal
     import subprocess
     import tempfile
-    import time
 
     d = tempfile.mkdtemp(prefix="genprof-def-")
     proc = subprocess.Popen(
@@ -130,7 +135,7 @@ def classify_message(msg):
         return "string"
     if msg == MSG_BOOL:
         return "bool"
-    if msg.startswith(MSG_ENUM):
+    if "must be one of the following: " in msg:
         return "enum"
     if msg == MSG_INT:
         return "int"
@@ -214,7 +219,8 @@ def typed_lines(kind, name, info):
 
 
 def parse_enum_values(msg):
-    return msg[len(MSG_ENUM) :].split(", ")
+    # "argument(s) must be one of the following: a, b" (6.2 says "argument must be …").
+    return msg.split("one of the following: ", 1)[1].split(", ")
 
 
 def byte_ranges(bs):
@@ -264,6 +270,8 @@ def string_checks(binary, name, refusals, empty_result):
     res = classify_lines(binary, lines)
     invalid = bytes(v[0] for v, r in zip(values[:255], res[:255]) if not r[0])
     valid = bytes(v[0] for v, r in zip(values[:255], res[:255]) if r[0])
+    if invalid and any(not r[0] and r[1].startswith("no fatal block") for r in res[:255]):
+        raise RuntimeError(f"{name}: the loader exits without its fatal block on some values; treat it as special")
     if invalid:
         charset_msgs = {r[1] for r in res[:255] if not r[0]}
         if len(charset_msgs) != 1:
@@ -346,7 +354,8 @@ def special_details(binary, name, canonical):
     for key, lines in spec.items():
         lines = [ln.replace(canonical.encode(), name.encode(), 1) for ln in lines]
         r = classify_lines(binary, lines)[0]
-        details["messages"][key] = r[1] if not r[0] else None
+        # A loader that exits without its fatal block (6.2's `dir`) has no text to record.
+        details["messages"][key] = r[1] if not r[0] and not r[1].startswith("no fatal block") else None
     if canonical in ("bind", "rdma-bind"):
         n = 1
         while classify_lines(binary, [line(name, *(["127.0.0.1"] * (n + 1)))])[0][0] and n < 64:
@@ -501,6 +510,18 @@ def build_entry(name, i, default, mutable, hidden):
     e["mutable"] = mutable != "can't set immutable config" and "immutable" not in mutable
     e["protected"] = "protected" in mutable
     e["hidden"] = hidden
+    bad = (False, "Bad directive or wrong number of arguments")
+    if all(r1[t] == bad for t in ("argc1", "argc3", "default", "garbage")):
+        # Known to CONFIG GET/SET but not read from a config file (Redis 6.2's watchdog-period).
+        e["runtime_only"] = True
+        e["type"] = "string"
+        return e
+    if r1["argc1"] == bad and r1["argc3"][0] and r1["argc5"][0]:
+        # Not in the table the loader reads: a built-in module registers it after the file
+        # is read (Redis 8's vector sets), so the loader queues it like any module setting.
+        e["module_config"] = True
+        e["type"] = "string"
+        return e
     multi = any(r1[t] != (False, MSG_WRONG_ARGS) for t in ("argc3", "argc4", "argc5"))
     e["multi_arg"] = multi
     msgs = [r[1] for r in list(r1.values()) + list(r2.values()) if not r[0] and r[1]]
@@ -513,6 +534,9 @@ def build_entry(name, i, default, mutable, hidden):
         pm = PERCENT_RE.match(m)
         if pm:
             e["percent_max"] = int(pm.group(1))
+        if m == MSG_NEGATIVE:
+            # Redis 8 refuses a negative value for an unsigned config before the range check.
+            e["unsigned"] = True
     if name in SPECIAL_PROBES or name == "slaveof":
         kind = "special"
     elif kind == "special":
@@ -586,7 +610,7 @@ def probe_schema(binary, elf):
                 checks = string_checks(binary, name, refusals, i["r1"]["empty"])
         elif e["type"] in ("bool", "enum"):
             for t, r in i["r2"].items():
-                if t.startswith("val:") and not r[0] and r[1] != MSG_BOOL and not r[1].startswith(MSG_ENUM):
+                if t.startswith("val:") and not r[0] and r[1] != MSG_BOOL and "one of the following" not in r[1]:
                     checks.append({"kind": "reject-value", "value": t[4:].lower(), "message": r[1]})
             if e["type"] == "enum" and e["multi_arg"]:
                 vals = e["values"]

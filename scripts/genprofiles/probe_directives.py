@@ -6,7 +6,7 @@ module-style (dotted) names."""
 import re
 
 from .probe_config import SPECIAL_DIRECTIVES, binary_strings, line, log
-from .server import SENTINEL, classify_lines, load_config
+from .server import SENTINEL, Server, classify_lines, load_config
 
 BOGUS = "zzzz-no-such-directive"
 LOG_PREFIX = re.compile(rb"^\d+:[A-Z] \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} ")
@@ -56,6 +56,13 @@ def probe_loader(binary):
     # sdssplitargs: older servers refuse text right after a closing quote; newer ones join it
     # to the same argument, as a shell does.
     loader["text_after_closing_quote"] = "refused" if r[5][1] == r[4][1] else "joined"
+    # A memory config with a signed range shows what overflowing digits become: the largest
+    # value (then negative, out of range) or a refusal.
+    big = classify_lines(binary, [b"proto-max-bulk-len 99999999999999999999"])[0]
+    loader["memory_overflow"] = "refused" if "memory value" in (big[1] or "") else "saturates"
+    # strtod reads hexadecimal; the fast_float library Valkey 8.1 moved to does not.
+    hexfloat = classify_lines(binary, [b"latency-tracking-info-percentiles 0x10"])[0]
+    loader["float_parser"] = "fast-float" if not hexfloat[0] and "Invalid" in hexfloat[1] else "strtod"
     # The generic texts of the config table's value kinds, with the numbers as placeholders.
     for key, ln in [("rename_no_such_command", b"rename-command zzzz-nosuch x"),
                     ("rename_target_exists", b"rename-command get set"),
@@ -65,7 +72,8 @@ def probe_loader(binary):
             loader["messages"][key] = res[1]
     kinds = [("bool", b"appendonly x"), ("int", b"port x"), ("memory", b"maxmemory x"),
              ("memory_percent", b"maxmemory-clients x"), ("octal", b"unixsocketperm 9"),
-             ("enum", b"maxmemory-policy x"), ("range", b"port 99999"), ("percent", b"maxmemory-clients 999%")]
+             ("enum", b"maxmemory-policy x"), ("range", b"port 99999"), ("percent", b"maxmemory-clients 999%"),
+             ("negative", b"maxclients -1")]
     kr = classify_lines(binary, [k[1] for k in kinds])
     for (k, _), res in zip(kinds, kr):
         if res[0] or res[1] == r[0][1]:
@@ -77,6 +85,8 @@ def probe_loader(binary):
             m = re.sub(r"between \S+ and \S+", "between {min} and {max}", m)
         elif k == "percent":
             m = re.sub(r"\d+$", "{max}", m)
+        elif k == "negative" and "greater or equal" not in m:
+            continue
         loader["messages"][k] = m
     if not r[2][0] and r[2][1] != r[0][1]:
         loader["messages"]["module_config_without_value"] = r[2][1]
@@ -95,6 +105,25 @@ def probe_loader(binary):
     return loader
 
 
+# Redis 6.2's loader skips these with a `/* DEAD OPTION */` branch, and its CONFIG REWRITE
+# keeps any line it does not rewrite, so the REWRITE test below cannot see it.
+DEAD_OPTIONS = {"list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"}
+
+
+def is_live(binary, name):
+    """CONFIG REWRITE keeps the lines of options the server uses and comments out, as
+    `# ??? name …`, the ones it accepted and ignores."""
+    if name in DEAD_OPTIONS:
+        return False
+    with Server(binary, extra_lines=[f"{name} x"]) as srv:
+        c = srv.connect()
+        c.call("CONFIG", "REWRITE")
+        c.close()
+        with open(srv.conf) as f:
+            text = f.read()
+    return not any(ln.startswith(f"# ??? {name}") for ln in text.splitlines())
+
+
 def probe_directives(binary, elf, config_names, loader, command_names):
     """Directives outside the config table: the special ones, and names the loader accepts
     and ignores. Candidates are the dashed words in the binary itself."""
@@ -105,7 +134,7 @@ def probe_directives(binary, elf, config_names, loader, command_names):
     else:
         # Unknown names are queued, and the log lists every one no module claimed.
         logs, fatal = full_start(binary, [line(c, "x") for c in candidates])
-        unresolved = {m.group(1).decode() for ln in logs for m in [re.match(r"# >>> '(\S+) x'", ln)] if m}
+        unresolved = {m.group(1) for ln in logs for m in [re.match(r"# >>> '(\S+) x'", ln)] if m}
         known = [c for c in candidates if c not in unresolved]
         if fatal is not None:
             raise RuntimeError(f"candidate batch refused: {fatal}")
@@ -129,9 +158,9 @@ def probe_directives(binary, elf, config_names, loader, command_names):
             res = [(r[0] and not any(ln.startswith("# >>> ") for ln in full_start(binary, [p])[0]), r[1])
                    for p, r in zip(probes, res)]
         accepted = [k + 1 for k, r in enumerate(res) if r[0]]
-        status = "live" if name in SPECIAL_DIRECTIVES else "ignored"
+        status = "live" if name in SPECIAL_DIRECTIVES or is_live(binary, name) else "ignored"
         d = {"name": name, "status": status}
-        if status == "ignored":
+        if name not in SPECIAL_DIRECTIVES:
             d["arity"] = [min(accepted), max(accepted)] if accepted else None
         out.append(d)
     return out
@@ -155,9 +184,12 @@ def probe_acl(binary):
         "db_out_of_range": b"user gp-a8 db=-1",
         "duplicate": b"user gp-dup",
     }
-    # The duplicate needs a first definition accepted.
+    # The duplicate needs a first definition accepted. An unclosed `(` reports whatever errno
+    # holds (Redis 7.0): an octal config parsed just before sets it to 0, the usual state.
     lines = [b"user gp-dup"] + list(cases.values())
-    res = classify_lines(binary, lines)
+    k = lines.index(cases["unmatched_paren"])
+    res = classify_lines(binary, lines[:k] + [b"unixsocketperm 700"] + lines[k:])
+    res = res[:k] + res[k + 1 :]
     selectors = classify_lines(binary, [b"user gp-sel (~a)"])[0][0]
     dbs = classify_lines(binary, [b"user gp-db1 db=0,1"])
     messages = {}

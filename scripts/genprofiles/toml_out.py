@@ -44,7 +44,8 @@ def value(v):
     if isinstance(v, dict):
         if not v:
             return "{}"
-        return "{ " + ", ".join(f"{key(k)} = {value(x)}" for k, x in v.items()) + " }"
+        items = [(k, x) for k, x in v.items() if x is not None]
+        return "{ " + ", ".join(f"{key(k)} = {value(x)}" for k, x in items) + " }"
     raise TypeError(f"cannot write {type(v)}: {v!r}")
 
 

@@ -4,7 +4,9 @@
 mod common;
 
 mod catalog;
+mod cfg;
 mod cli;
+mod config_differential;
 mod profiles;
 mod reports;
 mod server;

@@ -53,6 +53,13 @@ struct Ctx<'a> {
     default_all_channels: bool,
 }
 
+/// A refused `user` line: the server's message and, when the message names another argument
+/// (a server slip), the rule actually at fault.
+pub struct UserError {
+    pub message: String,
+    pub culprit: Option<String>,
+}
+
 /// Checks one `user <name> <rules…>` line. `users` holds the names defined by earlier lines.
 pub fn check_user_line(
     profile: &Profile,
@@ -60,7 +67,7 @@ pub fn check_user_line(
     users: &mut HashSet<Vec<u8>>,
     table: Option<&CommandTable>,
     default_all_channels: bool,
-) -> Result<(), String> {
+) -> Result<(), UserError> {
     let acl = &profile.loader.acl;
     let declare = |idx: usize, key: &str| {
         let error = acl.messages.get(key).cloned().unwrap_or_else(|| "Syntax error".into());
@@ -68,13 +75,13 @@ pub fn check_user_line(
         acl.declaration.replace("{arg}", &arg).replace("{error}", &error)
     };
     if acl.messages.contains_key("duplicate") && users.contains(&argv[1]) {
-        return Err(declare(1, "duplicate"));
+        return Err(UserError { message: declare(1, "duplicate"), culprit: None });
     }
     let rules = &argv[2..];
     let merged = if acl.selectors {
         match merge_selectors(rules) {
             Ok(m) => m,
-            Err(open) => return Err(declare(open, "unmatched_paren")),
+            Err(open) => return Err(UserError { message: declare(open, "unmatched_paren"), culprit: None }),
         }
     } else {
         rules.to_vec()
@@ -85,7 +92,13 @@ pub fn check_user_line(
         if let Err(e) = cx.set_user(&mut user, op) {
             if e != Errno::NoEnt {
                 let idx = if acl.error_index == "merged" { j } else { j + 2 };
-                return Err(declare(idx, e.key()));
+                let message = declare(idx, e.key());
+                if idx != j + 2 {
+                    // The server names the argument at the rule's index counted from the start
+                    // of the line; say which rule it really refused.
+                    return Err(UserError { message, culprit: Some(String::from_utf8_lossy(op).into_owned()) });
+                }
+                return Err(UserError { message, culprit: None });
             }
         }
     }

@@ -48,6 +48,7 @@ pub struct ConfigFileChecker<'p> {
     users: HashSet<Vec<u8>>,
     /// `acl-pubsub-default` as set so far: new users may use every channel.
     all_channels: bool,
+    hint: Option<String>,
     loads_modules: bool,
 }
 
@@ -59,6 +60,7 @@ impl<'p> ConfigFileChecker<'p> {
             table: None,
             users: HashSet::new(),
             all_channels: acl::default_all_channels(profile),
+            hint: None,
             loads_modules: false,
         }
     }
@@ -85,11 +87,28 @@ impl<'p> ConfigFileChecker<'p> {
         }
     }
 
+    /// A hint about the last refusal beyond the server's message (the rule really at fault,
+    /// an earlier line that renamed a command), when there is one.
+    pub fn last_hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
     /// One line already split into its arguments, the directive name first.
     pub fn check_argv(&mut self, argv: &[Vec<u8>]) -> Verdict {
-        let name = argv[0].to_ascii_lowercase();
+        self.hint = None;
+        let Some(first) = argv.first() else { return Verdict::Accepted };
+        let name = first.to_ascii_lowercase();
         let argc = argv.len();
-        if let Some(config) = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n)) {
+        let config = std::str::from_utf8(&name).ok().and_then(|n| self.profile.config(n)).filter(|c| !c.runtime_only);
+        if config.is_some_and(|c| c.module_config) {
+            // Queued by the loader, claimed by the built-in module when the server starts.
+            return if argc < 2 {
+                Verdict::refused(self.msg("bad_directive", "Bad directive or wrong number of arguments"))
+            } else {
+                Verdict::Accepted
+            };
+        }
+        if let Some(config) = config {
             if !config.multi_arg && argc != 2 {
                 return Verdict::refused(self.msg("wrong_arguments", "wrong number of arguments"));
             }
@@ -111,10 +130,14 @@ impl<'p> ConfigFileChecker<'p> {
             };
         }
         let cname = cstr(&name);
-        for d in self.profile.directives.iter().filter(|d| d.status == DirectiveStatus::Ignored) {
+        for d in &self.profile.directives {
             if let Some([lo, hi]) = d.arity {
                 if cname == d.name.as_bytes() && (lo..=hi).contains(&argc) {
-                    return Verdict::Ignored;
+                    // A name kept for old files, or (Redis 6.2) one read outside the table.
+                    return match d.status {
+                        DirectiveStatus::Ignored => Verdict::Ignored,
+                        DirectiveStatus::Live => Verdict::Accepted,
+                    };
                 }
             }
         }
@@ -132,7 +155,12 @@ impl<'p> ConfigFileChecker<'p> {
             let table = self.table.as_deref();
             return match acl::check_user_line(self.profile, argv, &mut self.users, table, self.all_channels) {
                 Ok(()) => Verdict::Accepted,
-                Err(message) => Verdict::Refused { message },
+                Err(e) => {
+                    self.hint = e.culprit.map(|c| {
+                        format!("the rule the server refuses is '{c}' (its message names another argument of the line)")
+                    });
+                    Verdict::Refused { message: e.message }
+                }
             };
         }
         if live("loadmodule") && argc >= 2 {
@@ -205,6 +233,13 @@ impl<'p> ConfigFileChecker<'p> {
             self.commands.as_ref().is_some_and(|c| c.contains(&from_l))
         };
         if !exists {
+            let original = self.table.as_deref().is_some_and(|t| t.get(&String::from_utf8_lossy(&from_l)).is_some());
+            let shown = String::from_utf8_lossy(from);
+            self.hint = Some(if original {
+                format!("'{shown}' was renamed or removed by an earlier rename-command line")
+            } else {
+                format!("{} has no command named '{shown}' when the config file is read", self.profile.display_name())
+            });
             return Verdict::refused(self.msg("rename_no_such_command", "No such command in rename-command"));
         }
         if from_l.contains(&b'|') {
@@ -215,19 +250,28 @@ impl<'p> ConfigFileChecker<'p> {
                 String::from_utf8_lossy(from)
             ));
         }
-        let commands = self.commands.as_mut().expect("built above");
-        commands.remove(&from_l);
-        if !to.is_empty() && !commands.insert(to.to_ascii_lowercase()) {
+        let Some(commands) = self.commands.as_mut() else { return Verdict::Accepted };
+        let to_l = to.to_ascii_lowercase();
+        if !to.is_empty() && to_l != from_l && commands.contains(&to_l) {
+            self.hint = Some(format!("'{}' is already a command name", String::from_utf8_lossy(to)));
             return Verdict::refused(self.msg("rename_target_exists", "Target command name already exists"));
+        }
+        // Only an accepted line changes the table: a refused one is not in the server's run.
+        commands.remove(&from_l);
+        if !to.is_empty() {
+            commands.insert(to_l);
         }
         Verdict::Accepted
     }
 
     /// `None` when the value is accepted, else the server's message.
     fn check_value(&self, config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
+        // A multi-argument value can split into nothing; the server then reads an empty value.
+        let empty = Vec::new();
+        let first = args.first().unwrap_or(&empty);
         match config.kind {
             ConfigType::Bool => {
-                let v = &args[0];
+                let v = first;
                 if !strcaseeq(v, "yes") && !strcaseeq(v, "no") {
                     return Some(self.msg("bool", "argument must be 'yes' or 'no'"));
                 }
@@ -244,9 +288,9 @@ impl<'p> ConfigFileChecker<'p> {
                 reject_value(config, args)
             }
             ConfigType::Int | ConfigType::Memory | ConfigType::MemoryPercent | ConfigType::Octal => {
-                self.check_number(config, &args[0])
+                self.check_number(config, first)
             }
-            ConfigType::String => check_string(config, &args[0]),
+            ConfigType::String => check_string(config, first),
             ConfigType::Special => special::check(self.profile, config, args),
         }
     }
@@ -258,13 +302,20 @@ impl<'p> ConfigFileChecker<'p> {
                 let r = cparse::strtoll(v, 8);
                 (!r.overflow && r.whole(v)).then_some(r.value)
             }
-            _ => cparse::memtoull(v).map(|u| u as i64).or_else(|| {
-                // A percentage: digits then `%`, stored negated.
-                if config.kind != ConfigType::MemoryPercent || v.len() < 2 || v[v.len() - 1] != b'%' {
-                    return None;
-                }
-                cparse::string2ll(&v[..v.len() - 1]).filter(|n| *n >= 0).map(|n| -n)
-            }),
+            _ => cparse::memtoull(v, self.profile.loader.memory_overflow)
+                .map(|u| u as i64)
+                .or_else(|| {
+                    // A percentage: digits then `%`, stored negated.
+                    if config.kind != ConfigType::MemoryPercent || v.len() < 2 || v[v.len() - 1] != b'%' {
+                        return None;
+                    }
+                    cparse::string2ll(&v[..v.len() - 1]).filter(|n| *n >= 0).map(|n| -n)
+                })
+                .or_else(|| {
+                    // A memory config whose range goes below zero takes a plain negative number.
+                    let signed = config.min.as_deref().is_some_and(|m| m.starts_with('-'));
+                    if signed { cparse::string2ll(v) } else { None }
+                }),
         };
         let Some(value) = parsed else {
             let (key, fallback) = match config.kind {
@@ -275,6 +326,9 @@ impl<'p> ConfigFileChecker<'p> {
             };
             return Some(self.msg(key, fallback));
         };
+        if config.unsigned && value < 0 {
+            return Some(self.msg("negative", "argument must be greater or equal to 0"));
+        }
         if let (Some(max), true) = (config.percent_max, value < 0) {
             if config.kind == ConfigType::MemoryPercent {
                 if value < -max {

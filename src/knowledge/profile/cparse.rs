@@ -205,9 +205,18 @@ pub fn strtoll(s: &[u8], base: u32) -> StrToLl {
     StrToLl { value, end: p, overflow }
 }
 
+/// What `memtoull` does when the digits overflow: older servers ignore strtoull's ERANGE and
+/// take the largest value; newer ones refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemoryOverflow {
+    Saturates,
+    Refused,
+}
+
 /// `memtoull`: bytes with an optional unit (`b`, `k`, `kb`, `m`, `mb`, `g`, `gb`, any case).
 /// `None` is the server's "argument must be a memory value".
-pub fn memtoull(arg: &[u8]) -> Option<u64> {
+pub fn memtoull(arg: &[u8], overflow: MemoryOverflow) -> Option<u64> {
     let p = cstr(arg);
     if p.first() == Some(&b'-') {
         return None;
@@ -227,10 +236,12 @@ pub fn memtoull(arg: &[u8]) -> Option<u64> {
     if digits >= 128 {
         return None;
     }
-    // strtoull saturates on overflow and the server does not look at errno.
     let mut val: u64 = 0;
     for &d in &p[..digits] {
-        val = val.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+        val = match overflow {
+            MemoryOverflow::Refused => val.checked_mul(10)?.checked_add(u64::from(d - b'0'))?,
+            MemoryOverflow::Saturates => val.saturating_mul(10).saturating_add(u64::from(d - b'0')),
+        };
     }
     if val > u64::MAX / mul {
         return None;
@@ -238,13 +249,25 @@ pub fn memtoull(arg: &[u8]) -> Option<u64> {
     Some(val * mul)
 }
 
-/// `string2d`: a C `strtod` number that uses the whole argument, is not NaN and did not
-/// overflow or underflow.
-pub fn string2d(s: &[u8]) -> Option<f64> {
+/// Which double parser the server links: C's `strtod`, or `fast_float` (Valkey ≥ 8.1), which
+/// knows no hexadecimal and no leading `+`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FloatParser {
+    Strtod,
+    FastFloat,
+}
+
+/// `string2d`: a number that uses the whole argument, is not NaN and did not overflow or
+/// underflow.
+pub fn string2d(s: &[u8], parser: FloatParser) -> Option<f64> {
     if s.is_empty() || is_c_space(s[0]) {
         return None;
     }
-    let (value, used) = strtod(s)?;
+    let (value, used) = match parser {
+        FloatParser::Strtod => strtod(s)?,
+        FloatParser::FastFloat => fast_float(s)?,
+    };
     if used != s.len() || value.is_nan() {
         return None;
     }
@@ -325,6 +348,30 @@ fn strtod(s: &[u8]) -> Option<(f64, usize)> {
         return None; // underflow
     }
     finite(v, q)
+}
+
+/// `fast_float::from_chars`: `[-]digits[.digits][e[±]digits]`, `inf`, `infinity`, `nan`.
+fn fast_float(s: &[u8]) -> Option<(f64, usize)> {
+    let p = usize::from(s.first() == Some(&b'-'));
+    let sign = if p == 1 { -1.0 } else { 1.0 };
+    let lower: Vec<u8> = s[p..].iter().take(8).map(u8::to_ascii_lowercase).collect();
+    if lower.starts_with(b"infinity") {
+        return Some((sign * f64::INFINITY, p + 8));
+    }
+    if lower.starts_with(b"inf") {
+        return Some((sign * f64::INFINITY, p + 3));
+    }
+    if lower.starts_with(b"nan") {
+        return Some((f64::NAN, p + 3));
+    }
+    if s.get(p) == Some(&b'+') {
+        return None;
+    }
+    if s[p..].len() >= 2 && s[p] == b'0' && matches!(s[p + 1], b'x' | b'X') {
+        // No hexadecimal: the number is the `0`, and the `x…` is left over.
+        return Some((0.0, p + 1));
+    }
+    strtod(s)
 }
 
 fn finite(v: f64, used: usize) -> Option<(f64, usize)> {
@@ -431,27 +478,33 @@ mod tests {
 
     #[test]
     fn memtoull_units() {
-        assert_eq!(memtoull(b"1gb"), Some(1 << 30));
-        assert_eq!(memtoull(b"1K"), Some(1000));
-        assert_eq!(memtoull(b""), Some(0));
-        assert_eq!(memtoull(b"k"), Some(0));
-        assert_eq!(memtoull(b"1\x00zz"), Some(1));
-        assert_eq!(memtoull(b"1tb"), None);
-        assert_eq!(memtoull(b"-1"), None);
-        assert_eq!(memtoull(b"99999999999999999999"), Some(u64::MAX));
-        assert_eq!(memtoull(b"99999999999999999999gb"), None);
+        use MemoryOverflow::*;
+        assert_eq!(memtoull(b"1gb", Refused), Some(1 << 30));
+        assert_eq!(memtoull(b"1K", Refused), Some(1000));
+        assert_eq!(memtoull(b"", Refused), Some(0));
+        assert_eq!(memtoull(b"k", Refused), Some(0));
+        assert_eq!(memtoull(b"1\x00zz", Refused), Some(1));
+        assert_eq!(memtoull(b"1tb", Refused), None);
+        assert_eq!(memtoull(b"-1", Refused), None);
+        assert_eq!(memtoull(b"18446744073709551615", Refused), Some(u64::MAX));
+        assert_eq!(memtoull(b"18446744073709551616", Refused), None);
+        assert_eq!(memtoull(b"18446744073709551616", Saturates), Some(u64::MAX));
+        assert_eq!(memtoull(b"99999999999999999999gb", Saturates), None);
     }
 
     #[test]
     fn string2d_follows_strtod() {
-        assert_eq!(string2d(b"99.9"), Some(99.9));
-        assert_eq!(string2d(b"0x10"), Some(16.0));
-        assert_eq!(string2d(b"inf"), Some(f64::INFINITY));
-        assert_eq!(string2d(b"1e999"), None);
-        assert_eq!(string2d(b"nan"), None);
-        assert_eq!(string2d(b" 1"), None);
-        assert_eq!(string2d(b"1."), Some(1.0));
-        assert_eq!(string2d(b".5"), Some(0.5));
-        assert_eq!(string2d(b"."), None);
+        use FloatParser::*;
+        assert_eq!(string2d(b"99.9", Strtod), Some(99.9));
+        assert_eq!(string2d(b"0x10", Strtod), Some(16.0));
+        assert_eq!(string2d(b"0x10", FastFloat), None);
+        assert_eq!(string2d(b"+1", FastFloat), None);
+        assert_eq!(string2d(b"inf", Strtod), Some(f64::INFINITY));
+        assert_eq!(string2d(b"1e999", Strtod), None);
+        assert_eq!(string2d(b"nan", Strtod), None);
+        assert_eq!(string2d(b" 1", Strtod), None);
+        assert_eq!(string2d(b"1.", Strtod), Some(1.0));
+        assert_eq!(string2d(b".5", Strtod), Some(0.5));
+        assert_eq!(string2d(b".", Strtod), None);
     }
 }

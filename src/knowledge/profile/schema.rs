@@ -39,6 +39,10 @@ pub struct Loader {
     pub dotted_names: NameHandling,
     /// What `sdssplitargs` does with text right after a closing quote (`"a"b`).
     pub text_after_closing_quote: QuoteTail,
+    /// The parser of decimal values (`latency-tracking-info-percentiles`).
+    pub float_parser: super::cparse::FloatParser,
+    /// Memory values whose digits overflow 64 bits.
+    pub memory_overflow: super::cparse::MemoryOverflow,
     /// The loader's generic texts: `bad_directive`, `wrong_arguments`, `unbalanced_quotes`,
     /// `module_config_without_value`, and the value kinds' texts (`bool`, `int`, `memory`,
     /// `memory_percent`, `octal`, `enum` with `{values}`, `range` with `{min}`/`{max}`,
@@ -131,9 +135,20 @@ pub struct ConfigParam {
     /// Not listed by `CONFIG GET *`, only by its exact name.
     #[serde(default)]
     pub hidden: bool,
+    /// Known to `CONFIG GET`/`SET` but not read from a config file (Redis 6.2's
+    /// `watchdog-period`): the loader treats the name as unknown.
+    #[serde(default)]
+    pub runtime_only: bool,
+    /// Registered by a module built into the server once the config file is read (Redis 8's
+    /// vector sets): the loader queues the line and the module applies it at start.
+    #[serde(default)]
+    pub module_config: bool,
     /// Takes several arguments (a single argument is split again, as the server does).
     #[serde(default)]
     pub multi_arg: bool,
+    /// An unsigned value the loader refuses when negative, before its range (Redis 8).
+    #[serde(default)]
+    pub unsigned: bool,
     /// Bounds as the server prints them (octal for `octal`); absent when unbounded.
     #[serde(default)]
     pub min: Option<String>,

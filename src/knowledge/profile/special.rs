@@ -11,11 +11,13 @@ fn text(config: &ConfigParam, key: &str, fallback: &str) -> String {
 
 /// `None` when the server accepts the arguments (after the multi-argument split), else its message.
 pub fn check(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
+    let empty = Vec::new();
+    let first = args.first().unwrap_or(&empty);
     let wrong_args =
         || profile.loader.messages.get("wrong_arguments").cloned().unwrap_or("wrong number of arguments".into());
     match config.name.as_str() {
         "save" => save(config, args),
-        "client-output-buffer-limit" => client_output_buffer_limit(config, args),
+        "client-output-buffer-limit" => client_output_buffer_limit(profile, config, args),
         "oom-score-adj-values" => {
             if args.len() != 3 {
                 return Some(text(config, "arity", &wrong_args()));
@@ -28,7 +30,7 @@ pub fn check(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Optio
         }
         "notify-keyspace-events" => {
             let allowed = config.special.as_ref().and_then(|s| s.allowed.clone()).unwrap_or_default();
-            let bad = cstr(&args[0]).iter().any(|b| !allowed.as_bytes().contains(b));
+            let bad = cstr(first).iter().any(|b| !allowed.as_bytes().contains(b));
             bad.then(|| text(config, "invalid", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."))
         }
         "bind" | "rdma-bind" => {
@@ -52,7 +54,7 @@ pub fn check(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Optio
                 return None;
             }
             for a in args {
-                match cparse::string2d(a) {
+                match cparse::string2d(a, profile.loader.float_parser) {
                     None => {
                         return Some(text(config, "invalid", "Invalid latency-tracking-info-percentiles parameters"));
                     }
@@ -69,7 +71,7 @@ pub fn check(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Optio
             None
         }
         // The directory must exist where the server runs, which a linter cannot see.
-        "dir" => cstr(&args[0]).is_empty().then(|| text(config, "empty", "dir can't be empty")),
+        "dir" => cstr(first).is_empty().then(|| text(config, "empty", "dir can't be empty")),
         _ => None,
     }
 }
@@ -90,7 +92,7 @@ fn save(config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
     None
 }
 
-fn client_output_buffer_limit(config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
+fn client_output_buffer_limit(profile: &Profile, config: &ConfigParam, args: &[Vec<u8>]) -> Option<String> {
     if args.len() % 4 != 0 {
         return Some(text(config, "arity", "Wrong number of arguments in buffer limit configuration."));
     }
@@ -101,8 +103,8 @@ fn client_output_buffer_limit(config: &ConfigParam, args: &[Vec<u8>]) -> Option<
         }
         let secs = cparse::strtoll(&group[3], 10);
         // soft_seconds is an int: the long long from strtoll is truncated before the check.
-        let bad = cparse::memtoull(&group[1]).is_none()
-            || cparse::memtoull(&group[2]).is_none()
+        let bad = cparse::memtoull(&group[1], profile.loader.memory_overflow).is_none()
+            || cparse::memtoull(&group[2], profile.loader.memory_overflow).is_none()
             || (secs.value as i32) < 0
             || !secs.whole(&group[3]);
         if bad {

@@ -2,6 +2,7 @@ use crate::findings::Finding;
 use crate::inventory::ConfigDirective;
 use crate::inventory::ServerConfigKind;
 use crate::knowledge::Profile;
+use crate::knowledge::profile::ConfigType;
 use crate::knowledge::profile::{ConfigFileChecker, Verdict};
 use crate::location::{Location, Span};
 use crate::rules::{Rule, RuleContext};
@@ -50,7 +51,7 @@ impl Rule for TargetRefusesConfig {
                                 l.blame(target, &message),
                                 format!("{server} refuses to start: \">>> '{text}'\" — {message}"),
                             )
-                            .help(help_for(target, &name, &message))
+                            .help(checker.last_hint().map_or_else(|| help_for(target, &name, &message), str::to_string))
                             .fingerprint(format!("{name}:{message}")),
                         );
                     }
@@ -120,25 +121,79 @@ impl Line<'_> {
 fn help_for(target: &Profile, name: &str, message: &str) -> String {
     let loader = &target.loader.messages;
     let is = |key: &str| loader.get(key).is_some_and(|m| m == message);
+    let server = target.display_name();
     if is("unbalanced_quotes") {
         return "close the quote; inside double quotes a literal quote is written \\\"".into();
     }
     if is("bad_directive") {
-        return format!(
-            "'{name}' is not a directive {} knows (or it has the wrong number of arguments); remove the line or \
-             replace it",
-            target.display_name()
-        );
+        return match closest_name(target, name) {
+            Some(close) => format!("{server} knows no '{name}' with these arguments; did you mean '{close}'?"),
+            None => format!(
+                "'{name}' is not a directive {server} knows (or it has the wrong number of arguments); remove the \
+                 line or replace it"
+            ),
+        };
+    }
+    if name == "user" {
+        return "fix the ACL rule the message points at (see https://valkey.io/topics/acl/)".into();
+    }
+    let Some(c) = target.config(name) else { return "fix the line as the message says".into() };
+    if let Some(grammar) = special_grammar(&c.name) {
+        return format!("'{name}' takes {grammar}");
     }
     if is("wrong_arguments") {
-        return format!("'{name}' takes exactly one value here; quote a value that contains spaces");
+        return format!("'{name}' takes exactly one value; quote a value that contains spaces");
     }
-    match target.config(name) {
-        Some(c) if !c.values.is_empty() => format!("'{name}' accepts: {}", c.values.join(", ")),
-        Some(c) => match (&c.min, &c.max) {
-            (Some(lo), Some(hi)) => format!("'{name}' accepts values from {lo} to {hi}"),
+    let range = match (&c.min, &c.max) {
+        (Some(lo), Some(hi)) => format!(" from {lo} to {hi}"),
+        _ => String::new(),
+    };
+    match c.kind {
+        ConfigType::Bool => format!("'{name}' takes yes or no"),
+        ConfigType::Enum if c.multi_arg => format!("'{name}' takes one or more of: {}", c.values.join(", ")),
+        ConfigType::Enum => format!("'{name}' takes one of: {}", c.values.join(", ")),
+        ConfigType::Int => format!("'{name}' takes an integer{range}"),
+        ConfigType::Octal => format!("'{name}' takes an octal mode{range}, such as 700"),
+        ConfigType::Memory => format!("'{name}' takes a size in bytes{range}, with an optional unit (100mb, 2gb)"),
+        ConfigType::MemoryPercent => format!(
+            "'{name}' takes a size in bytes (100mb, 2gb) or a percentage up to {}%",
+            c.percent_max.unwrap_or(100)
+        ),
+        ConfigType::String | ConfigType::Special => match c.default.as_deref() {
+            Some(d) if !d.is_empty() => format!("fix the value of '{name}' (its default is '{d}')"),
             _ => format!("fix the value of '{name}' as the message says"),
         },
-        None => "fix the line as the message says".into(),
     }
+}
+
+/// The grammar of the configs with a syntax of their own.
+fn special_grammar(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "save" => "pairs of <seconds> <changes> (seconds at least 1), or \"\" to disable snapshots",
+        "client-output-buffer-limit" => {
+            "groups of four: <class> <hard limit> <soft limit> <soft seconds>, class normal, replica or pubsub"
+        }
+        "oom-score-adj-values" => "three numbers between -2000 and 2000 (primary, replica, background child)",
+        "notify-keyspace-events" => "one word of event class letters, such as KEA or Ex",
+        "bind" | "rdma-bind" => "up to 16 addresses",
+        "replicaof" => "<host> <port>, or `no one`",
+        "latency-tracking-info-percentiles" => "percentiles between 0 and 100, such as 50 99 99.9",
+        "dir" => "an existing directory",
+        _ => return None,
+    })
+}
+
+/// A name the target knows that is one or two edits from `name` (a typo, `-log` / `-logs`).
+fn closest_name(target: &Profile, name: &str) -> Option<String> {
+    let known = target
+        .configs
+        .iter()
+        .filter(|c| !c.hidden && !c.runtime_only)
+        .flat_map(|c| std::iter::once(c.name.as_str()).chain(c.aliases.iter().map(String::as_str)))
+        .chain(target.directives.iter().map(|d| d.name.as_str()));
+    known
+        .map(|k| (strsim::levenshtein(k, name), k))
+        .filter(|(d, _)| *d <= 2 && *d > 0)
+        .min()
+        .map(|(_, k)| k.to_string())
 }
