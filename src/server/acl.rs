@@ -229,6 +229,7 @@ impl Acl {
             show_sanitize: true,
         };
         let mut default = User::new("default");
+        default.sanitize = Some(true);
         for op in ["+@all", "~*", "&*", "on", "nopass"] {
             acl.apply(&mut default, op.as_bytes()).expect("default user rules are valid");
         }
@@ -284,6 +285,10 @@ impl Acl {
     pub fn set_user(&mut self, name: &str, ops: &[&[u8]]) -> Result<(), (usize, SetUserError)> {
         let mut user = self.users.get(name).cloned().unwrap_or_else(|| {
             let mut u = User::new(name);
+            if self.show_sanitize {
+                // Before Valkey 9 a new user starts with payload sanitizing on, and says so.
+                u.sanitize = Some(true);
+            }
             if self.pubsub_default_all {
                 u.root.all_channels = true;
             }

@@ -81,7 +81,7 @@ impl ConfigStore {
             return Err(message);
         }
         let current = self.values.get(&param.name.to_ascii_lowercase()).cloned().unwrap_or_default();
-        let value = normalise(&param, args, self.profile.loader.text_after_closing_quote, &current);
+        let value = normalise(&param, args, &self.profile.loader, &current);
         self.values.insert(param.name.to_ascii_lowercase(), value);
         Ok(())
     }
@@ -116,7 +116,9 @@ impl ConfigStore {
 }
 
 /// The CONFIG GET form of an accepted value.
-fn normalise(param: &ConfigParam, args: &[Vec<u8>], tail: crate::knowledge::profile::QuoteTail, current: &str) -> String {
+fn normalise(param: &ConfigParam, args: &[Vec<u8>], loader: &crate::knowledge::profile::Loader, current: &str) -> String {
+    let tail = loader.text_after_closing_quote;
+    let overflow = loader.memory_overflow;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     // A single argument of a multi-argument config is split again, as the loader does.
     let args: Vec<Vec<u8>> = if param.multi_arg && args.len() == 1 {
@@ -129,15 +131,15 @@ fn normalise(param: &ConfigParam, args: &[Vec<u8>], tail: crate::knowledge::prof
             args.iter().map(|a| text(a).to_ascii_lowercase()).collect::<Vec<_>>().join(" ")
         }
         ConfigType::Int => args.first().and_then(|a| cparse::string2ll(a)).map_or_else(String::new, |v| v.to_string()),
-        ConfigType::Memory => args.first().and_then(|a| cparse::memtoull(a)).map_or_else(String::new, |v| v.to_string()),
+        ConfigType::Memory => args.first().and_then(|a| cparse::memtoull(a, overflow)).map_or_else(String::new, |v| v.to_string()),
         ConfigType::MemoryPercent => {
             let a = args.first().map(|a| text(a)).unwrap_or_default();
-            if a.ends_with('%') { a } else { cparse::memtoull(a.as_bytes()).map_or(a, |v| v.to_string()) }
+            if a.ends_with('%') { a } else { cparse::memtoull(a.as_bytes(), overflow).map_or(a, |v| v.to_string()) }
         }
         ConfigType::Octal => args.first().map(|a| text(a)).unwrap_or_default(),
         ConfigType::String => args.first().map(|a| text(a)).unwrap_or_default(),
         ConfigType::Special => match param.name.as_str() {
-            "client-output-buffer-limit" => output_buffer_limits(current, &args),
+            "client-output-buffer-limit" => output_buffer_limits(current, &args, overflow),
             "notify-keyspace-events" => keyspace_events(&args.first().map(|a| text(a)).unwrap_or_default()),
             _ => args.iter().map(|a| text(a)).collect::<Vec<_>>().join(" "),
         },
@@ -146,7 +148,7 @@ fn normalise(param: &ConfigParam, args: &[Vec<u8>], tail: crate::knowledge::prof
 
 /// `client-output-buffer-limit`: classes in the server's order with sizes in bytes; classes
 /// not named keep their current limits.
-fn output_buffer_limits(current: &str, args: &[Vec<u8>]) -> String {
+fn output_buffer_limits(current: &str, args: &[Vec<u8>], overflow: cparse::MemoryOverflow) -> String {
     let mut classes: Vec<(String, [u64; 3])> = vec![
         ("normal".into(), [0, 0, 0]),
         ("slave".into(), [268435456, 67108864, 60]),
@@ -166,8 +168,8 @@ fn output_buffer_limits(current: &str, args: &[Vec<u8>]) -> String {
             "replica" | "slave" => "slave".to_string(),
             other => other.to_string(),
         };
-        let hard = cparse::memtoull(&chunk[1]).unwrap_or(0);
-        let soft = cparse::memtoull(&chunk[2]).unwrap_or(0);
+        let hard = cparse::memtoull(&chunk[1], overflow).unwrap_or(0);
+        let soft = cparse::memtoull(&chunk[2], overflow).unwrap_or(0);
         let secs = cparse::string2ll(&chunk[3]).unwrap_or(0).max(0) as u64;
         if let Some(slot) = classes.iter_mut().find(|(c, _)| *c == class) {
             slot.1 = [hard, soft, secs];
@@ -217,7 +219,8 @@ mod tests {
         assert_eq!(
             output_buffer_limits(
                 "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-                &[b"pubsub".to_vec(), b"64mb".to_vec(), b"16mb".to_vec(), b"120".to_vec()]
+                &[b"pubsub".to_vec(), b"64mb".to_vec(), b"16mb".to_vec(), b"120".to_vec()],
+                cparse::MemoryOverflow::Refused
             ),
             "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 120"
         );

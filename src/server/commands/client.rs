@@ -177,6 +177,12 @@ fn parse_filter(ctx: &mut Ctx, from: usize, for_kill: bool) -> Option<Filter> {
         }
         let value = ctx.arg(i + 1);
         let text = String::from_utf8_lossy(value).into_owned();
+        // Valkey 9 added filters by name, idle time, library, database, capability and IP.
+        let extended = ctx.srv.compat.valkey && ctx.srv.compat.at_least(9, 0);
+        if !extended && matches!(opt.as_slice(), b"name" | b"idle" | b"lib-name" | b"lib-ver" | b"db" | b"capa" | b"ip" | b"flags") {
+            ctx.err(SYNTAX);
+            return None;
+        }
         match opt.as_slice() {
             b"type" => {
                 let t = text.to_ascii_lowercase();
@@ -186,7 +192,13 @@ fn parse_filter(ctx: &mut Ctx, from: usize, for_kill: bool) -> Option<Filter> {
                 }
                 f.kind = Some(t);
             }
-            b"user" => f.user = Some(text),
+            b"user" => {
+                if for_kill && ctx.st.acl.user(&text).is_none() {
+                    ctx.err(&format!("No such user '{text}'"));
+                    return None;
+                }
+                f.user = Some(text)
+            }
             b"addr" => f.addr = Some(text),
             b"laddr" => f.laddr = Some(text),
             b"ip" => f.ip = Some(text),

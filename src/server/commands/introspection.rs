@@ -96,12 +96,21 @@ fn command_info(ctx: &mut Ctx) {
 }
 
 fn write_info(ctx: &mut Ctx, t: &CommandTable, c: &Command) {
-    let orders = &ctx.srv.profile.command_format.orders;
+    let format = &ctx.srv.profile.command_format;
+    // Before Valkey 9 a command without subcommands sends an empty set there, not an
+    // empty array; the profile records which shapes the server used.
+    let empty_subs_as_set = format.kinds.get("info[9]").is_some_and(|k| k.iter().any(|x| x == "set"));
     let r = &mut ctx.reply;
-    write_info_entry(r, orders, t, c);
+    write_info_entry(r, &format.orders, t, c, empty_subs_as_set);
 }
 
-fn write_info_entry(r: &mut Reply, orders: &BTreeMap<String, Vec<String>>, t: &CommandTable, c: &Command) {
+fn write_info_entry(
+    r: &mut Reply,
+    orders: &BTreeMap<String, Vec<String>>,
+    t: &CommandTable,
+    c: &Command,
+    empty_subs_as_set: bool,
+) {
     r.array(10);
     r.bulk_str(&c.name);
     r.int(c.arity);
@@ -125,9 +134,13 @@ fn write_info_entry(r: &mut Reply, orders: &BTreeMap<String, Vec<String>>, t: &C
         write_key_spec(r, orders, ks);
     }
     let subs: Vec<&Command> = if c.name.contains('|') { Vec::new() } else { t.subcommands(&c.name).collect() };
+    if subs.is_empty() && empty_subs_as_set {
+        r.set(0);
+        return;
+    }
     r.array(subs.len());
     for s in subs {
-        write_info_entry(r, orders, t, s);
+        write_info_entry(r, orders, t, s, empty_subs_as_set);
     }
 }
 

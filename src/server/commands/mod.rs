@@ -331,7 +331,9 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
         return Some("-NOAUTH Authentication required.".into());
     }
     if client.multi.is_some() && spec.flags.no_multi {
-        return Some(if srv.compat.valkey {
+        // Valkey 9 names the command; the profile's captured reply tells which form applies.
+        let names_command = srv.profile.error("nested-multi").and_then(|e| e.reply.as_deref()).is_some_and(|r| r.contains("'multi'"));
+        return Some(if names_command {
             format!("Command '{}' not allowed inside a transaction", spec.full_name)
         } else {
             "Command not allowed inside a transaction".into()
@@ -383,8 +385,6 @@ pub fn call(
 ) {
     let started = std::time::Instant::now();
     let errors_before = reply.errors;
-    // The server counts a command as processed before it runs (INFO sees itself).
-    st.stats.commands_processed += 1;
     let resp3 = reply.resp3;
     let out_ref: &mut Vec<u8> = reply.out;
     let (errors, last_error, block) = {
@@ -416,6 +416,8 @@ pub fn call(
     let elapsed = started.elapsed().as_micros() as u64;
     client.commands += 1;
     client.last_cmd = spec.full_name.clone();
+    // Counted once it ran: INFO does not see itself.
+    st.stats.commands_processed += 1;
     let stat = st.stats.commands.entry(spec.full_name.clone()).or_default();
     stat.calls += 1;
     stat.usec += elapsed;

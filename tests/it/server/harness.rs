@@ -132,6 +132,8 @@ struct Norm {
     /// Sort the lines of each `# Section` of a text reply (sections whose lines come in
     /// hash-table order, like Commandstats).
     sortlines: bool,
+    /// Sort the key/value pairs of a map (or flat key/value array) reply.
+    sortpairs: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +250,8 @@ impl Script {
                             norm.sort = true;
                         } else if word == "~ints" {
                             norm.ints = true;
+                        } else if word == "~sortpairs" {
+                            norm.sortpairs = true;
                         } else if word == "~sortlines" {
                             norm.sortlines = true;
                         } else if word == "~info" {
@@ -500,6 +504,13 @@ fn normalise(f: &mut Frame, norm: &Norm, profile: &str) {
             Frame::Verbatim(_, b) => *b = b"*".to_vec(),
             _ => {}
         });
+    }
+    if norm.sortpairs {
+        if let Some(children) = f.children_mut() {
+            let mut pairs: Vec<Vec<Frame>> = children.chunks(2).map(<[Frame]>::to_vec).collect();
+            pairs.sort_by_key(|p| p[0].to_bytes());
+            *children = pairs.into_iter().flatten().collect();
+        }
     }
     if norm.sort {
         if let Some(children) = f.children_mut() {
