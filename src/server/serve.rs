@@ -18,10 +18,39 @@ pub struct ServeOptions {
     pub threads: usize,
 }
 
-/// A config file the server refuses: the text it prints (on stderr) before exiting 1.
+/// A config file the server refuses: what it prints before exiting 1 — the fatal block on
+/// stderr, or a log line on stdout.
 #[derive(Debug)]
 pub struct FatalConfig {
     pub text: String,
+    pub log: Option<String>,
+}
+
+/// A line in the server's log format: `pid:M 26 Nov 2026 13:17:09.961 # message`.
+pub fn log_line(message: &str) -> String {
+    let ms = super::unix_ms();
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Civil date from days since the epoch (Howard Hinnant's algorithm), in UTC.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{}:M {day:02} {} {year} {:02}:{:02}:{:02}.{:03} # {message}\n",
+        std::process::id(),
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms.rem_euclid(1000)
+    )
 }
 
 /// Directives of a config file that act beyond the config table.
@@ -51,13 +80,17 @@ fn load_into(
     path: &Path,
     extras: &mut FileExtras,
 ) -> Result<(), FatalConfig> {
-    let bytes = std::fs::read(path).map_err(|e| FatalConfig {
-        text: format!(
-            "\n{}\nFatal error, can't open config file '{}': {}\n",
-            profile.loader.fatal_header,
-            path.display(),
-            io_reason(&e)
-        ),
+    let bytes = std::fs::read(path).map_err(|e| {
+        // The server logs this one (on stdout, as a log line) instead of the fatal block.
+        let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        FatalConfig {
+            text: String::new(),
+            log: Some(log_line(&format!(
+                "Fatal error, can't open config file '{}': {}",
+                shown.display(),
+                io_reason(&e)
+            ))),
+        }
     })?;
     // The server reads the file as a C string: a NUL byte ends it.
     let end = memchr::memchr(0, &bytes).unwrap_or(bytes.len());
@@ -68,10 +101,11 @@ fn load_into(
         let shown = String::from_utf8_lossy(trimmed).into_owned();
         match verdict {
             Verdict::Refused { message } => {
-                return Err(FatalConfig { text: profile.render_fatal(line_no, &shown, &message) });
+                return Err(FatalConfig { text: profile.render_fatal(line_no, &shown, &message), log: None });
             }
             Verdict::Deferred { log } => {
-                return Err(FatalConfig { text: log.join("\n") + "\n" });
+                let lines: String = log.iter().map(|l| log_line(l.trim_start_matches("# "))).collect();
+                return Err(FatalConfig { text: String::new(), log: Some(lines) });
             }
             Verdict::Ignored => {}
             Verdict::Accepted => {
@@ -135,6 +169,9 @@ pub fn run(opts: ServeOptions) -> u8 {
             Ok(e) => extras = e,
             Err(fatal) => {
                 eprint!("{}", fatal.text);
+                if let Some(log) = fatal.log {
+                    print!("{log}");
+                }
                 return 1;
             }
         }
@@ -149,6 +186,10 @@ pub fn run(opts: ServeOptions) -> u8 {
     };
     let unixsocket = opts.unixsocket.clone().or_else(|| store.get("unixsocket").filter(|s| !s.is_empty()).map(PathBuf::from));
     let listen = Listen { tcp: port != 0, bind, port, unixsocket: unixsocket.clone(), unixsocketperm: None };
+    if !listen.tcp && listen.unixsocket.is_none() {
+        print!("{}", log_line("Configured to not listen anywhere, exiting."));
+        return 1;
+    }
     store.set("port", port.to_string());
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(opts.threads.max(1)).enable_all().build() {
         Ok(rt) => rt,

@@ -222,8 +222,16 @@ pub fn process(srv: &Server, st: &mut State, client: &mut ClientState, argv: &Ar
         return;
     }
     let resp3 = client.resp3();
-    let mut reply = Reply::new(out, resp3);
-    call(srv, st, client, spec, argv, &mut reply, false);
+    let before = out.len();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut reply = Reply::new(out, resp3);
+        call(srv, st, client, spec, argv, &mut reply, false);
+    }));
+    if outcome.is_err() {
+        // A bug in a handler: the client gets an error instead of a dropped connection.
+        out.truncate(before);
+        Reply::new(out, resp3).error(&format!("valkey-migrate: internal error while running '{}'", spec.full_name));
+    }
     finish_reply_mode(client, reply_mode, out, mark);
     if !st.ready_keys.is_empty() {
         blocking::serve_ready_keys(srv, st, client);

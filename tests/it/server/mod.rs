@@ -1,5 +1,6 @@
 //! The bundled server against the real servers: scripted sessions compared byte for byte,
 //! real clients, the CLI.
 
+mod cli;
 mod harness;
 mod sessions;
