@@ -2,5 +2,6 @@
 //! real clients, the CLI.
 
 mod cli;
+mod clients;
 mod harness;
 mod sessions;
