@@ -2,6 +2,7 @@
 //! real clients, the CLI.
 
 mod cli;
+mod cli_tools;
 mod clients;
 mod harness;
 mod sessions;
