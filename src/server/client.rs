@@ -66,7 +66,8 @@ pub struct ClientState {
     pub authenticated: bool,
     pub created: Instant,
     pub last_interaction: Instant,
-    pub last_cmd: String,
+    /// The last command run (its id in the command table), for CLIENT LIST.
+    pub last_cmd: Option<usize>,
     pub multi: Option<MultiState>,
     pub watched: Vec<WatchedKey>,
     /// A watched key was touched: EXEC must fail.
@@ -108,7 +109,7 @@ impl ClientState {
             authenticated,
             created: now,
             last_interaction: now,
-            last_cmd: "NULL".into(),
+            last_cmd: None,
             multi: None,
             watched: Vec::new(),
             dirty_cas: false,

@@ -114,9 +114,9 @@ pub fn render(srv: &Server, st: &State, current: &ClientState, args: &[&[u8]]) -
         out.push_str(&format!("# {}\r\n", section.section));
         match section.section.as_str() {
             "Keyspace" => keyspace(st, section, &mut out),
-            "Commandstats" => commandstats(st, &mut out),
+            "Commandstats" => commandstats(srv, st, &mut out),
             "Errorstats" => errorstats(st, &mut out),
-            "Latencystats" => latencystats(st, &mut out),
+            "Latencystats" => latencystats(srv, st, &mut out),
             _ => {
                 for f in &section.fields {
                     let value = live_value(srv, st, current, &f.name)
@@ -155,11 +155,15 @@ fn keyspace(st: &State, section: &InfoSection, out: &mut String) {
     }
 }
 
-fn commandstats(st: &State, out: &mut String) {
-    let mut names: Vec<&String> = st.stats.commands.keys().collect();
-    names.sort();
-    for name in names {
-        let s = &st.stats.commands[name];
+/// Commands by name with their statistics.
+fn by_name<'a>(srv: &'a Server, st: &'a State) -> Vec<(&'a String, &'a super::state::CommandStat)> {
+    let mut v: Vec<_> = srv.table.names().iter().zip(st.stats.commands.iter()).collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v
+}
+
+fn commandstats(srv: &Server, st: &State, out: &mut String) {
+    for (name, s) in by_name(srv, st) {
         if s.calls == 0 && s.rejected == 0 && s.failed == 0 {
             continue;
         }
@@ -177,11 +181,8 @@ fn errorstats(st: &State, out: &mut String) {
     }
 }
 
-fn latencystats(st: &State, out: &mut String) {
-    let mut names: Vec<&String> = st.stats.commands.keys().collect();
-    names.sort();
-    for name in names {
-        let s = &st.stats.commands[name];
+fn latencystats(srv: &Server, st: &State, out: &mut String) {
+    for (name, s) in by_name(srv, st) {
         if s.calls == 0 {
             continue;
         }

@@ -65,7 +65,6 @@ impl Compat {
 pub struct Server {
     pub profile: Arc<Profile>,
     pub table: CommandTable,
-    pub handlers: commands::Handlers,
     pub compat: Compat,
     state: Mutex<State>,
     pub run_id: String,
@@ -91,6 +90,7 @@ impl Server {
         extras: &serve::FileExtras,
     ) -> Arc<Self> {
         let mut table = commands::table_from_profile(&profile);
+        table.attach(&commands::handlers());
         for (from, to) in &extras.renames {
             table.rename(from, to);
         }
@@ -109,10 +109,9 @@ impl Server {
                 let _ = acl.set_user(user, &merged);
             }
         }
-        let state = State::new(config, acl, Compat::of(&profile));
+        let state = State::new(config, acl, Compat::of(&profile), &table);
         let (shutdown_tx, _) = watch::channel(false);
         Arc::new(Server {
-            handlers: commands::handlers(),
             compat: Compat::of(&profile),
             profile,
             table,
@@ -154,7 +153,7 @@ impl Server {
                 continue;
             }
             total += 1;
-            if !self.handlers.contains_key(spec.full_name.as_str()) {
+            if spec.handler.is_none() {
                 missing.push(spec.full_name.clone());
             }
         }

@@ -28,7 +28,8 @@ pub struct Stats {
     pub writes_processed: u64,
     pub query_buffer_limit_disconnections: u64,
     pub output_buffer_limit_disconnections: u64,
-    pub commands: HashMap<String, CommandStat>,
+    /// By command id (see `CommandTable::names`).
+    pub commands: Vec<CommandStat>,
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
     pub dirty: u64,
@@ -87,7 +88,22 @@ impl PubSub {
     }
 }
 
+/// Settings read on every request, kept ready instead of parsed from the config each time.
+/// `State::refresh` recomputes them after CONFIG SET and ACL changes.
+#[derive(Debug, Clone, Copy)]
+pub struct Hot {
+    pub proto_max_bulk_len: i64,
+    pub query_buffer_limit: usize,
+    pub maxclients: usize,
+    pub timeout: i64,
+    /// The default user needs a password (`authRequired`).
+    pub auth_required: bool,
+    /// The default user may run every command on every key, channel and database.
+    pub default_unrestricted: bool,
+}
+
 pub struct State {
+    pub hot: Hot,
     pub dbs: Vec<Db>,
     pub clients: HashMap<u64, ClientState>,
     pub next_client_id: u64,
@@ -107,17 +123,32 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: super::config::ConfigStore, acl: super::acl::Acl, compat: super::Compat) -> Self {
+    pub fn new(
+        config: super::config::ConfigStore,
+        acl: super::acl::Acl,
+        compat: super::Compat,
+        table: &super::table::CommandTable,
+    ) -> Self {
         let databases = config.get_int("databases").unwrap_or(16).clamp(1, 1 << 20) as usize;
         let encodings = config.encodings();
-        let mut stats = Stats::default();
+        let mut stats = Stats { commands: vec![CommandStat::default(); table.names().len()], ..Stats::default() };
         if compat.valkey && compat.at_least(9, 1) {
             // Observed on valkey-server 9.1.2: its Lua engine module runs CONFIG GET twice while
             // the server starts, which INFO then counts.
             stats.commands_processed = 2;
-            stats.commands.insert("config|get".into(), CommandStat { calls: 2, usec: 2, ..CommandStat::default() });
+            if let Some(spec) = table.lookup(b"config", Some(b"get")) {
+                stats.commands[spec.id] = CommandStat { calls: 2, usec: 2, ..CommandStat::default() };
+            }
         }
-        State {
+        let mut st = State {
+            hot: Hot {
+                proto_max_bulk_len: 512 * 1024 * 1024,
+                query_buffer_limit: 1 << 30,
+                maxclients: 10000,
+                timeout: 0,
+                auth_required: false,
+                default_unrestricted: true,
+            },
             dbs: (0..databases).map(|_| Db::default()).collect(),
             clients: HashMap::new(),
             next_client_id: 1,
@@ -130,7 +161,24 @@ impl State {
             acl,
             encodings,
             pause_until: None,
-        }
+        };
+        st.refresh();
+        st
+    }
+
+    pub fn refresh(&mut self) {
+        let c = &self.config;
+        self.hot.proto_max_bulk_len = c.get_int("proto-max-bulk-len").unwrap_or(512 * 1024 * 1024);
+        self.hot.query_buffer_limit = c.get_int("client-query-buffer-limit").unwrap_or(1 << 30).max(0) as usize;
+        self.hot.maxclients = c.get_int("maxclients").unwrap_or(10000).max(1) as usize;
+        self.hot.timeout = c.get_int("timeout").unwrap_or(0);
+        let default = self.acl.user("default");
+        self.hot.auth_required = !default.is_some_and(|u| u.nopass && u.enabled);
+        self.hot.default_unrestricted = default.is_some_and(|u| {
+            let s = &u.root;
+            s.all_commands && s.all_keys && s.all_channels && s.all_dbs
+        });
+        self.encodings = self.config.encodings();
     }
 
     /// `touchWatchedKey`: a key changed, so transactions watching it must fail.

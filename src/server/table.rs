@@ -70,6 +70,8 @@ pub struct CommandSpec {
     pub subcommands: HashMap<String, CommandSpec>,
     /// Index into the table's list, for per-command statistics.
     pub id: usize,
+    /// The bundled server's implementation, when it has one.
+    pub handler: Option<crate::server::commands::Handler>,
 }
 
 impl CommandSpec {
@@ -101,7 +103,7 @@ impl CommandSpec {
 
 #[derive(Debug, Default)]
 pub struct CommandTable {
-    commands: HashMap<String, CommandSpec>,
+    commands: HashMap<String, CommandSpec, crate::server::keyspace::Hasher>,
     /// Full names by id, for statistics.
     names: Vec<String>,
 }
@@ -109,7 +111,7 @@ pub struct CommandTable {
 impl CommandTable {
     pub fn new(mut specs: Vec<CommandSpec>) -> Self {
         let mut names = Vec::new();
-        let mut commands = HashMap::new();
+        let mut commands = HashMap::default();
         for spec in specs.iter_mut() {
             spec.id = names.len();
             names.push(spec.full_name.clone());
@@ -128,6 +130,16 @@ impl CommandTable {
 
     pub fn len(&self) -> usize {
         self.commands.len()
+    }
+
+    /// Attaches the implementations, by full name.
+    pub fn attach(&mut self, handlers: &crate::server::commands::Handlers) {
+        for spec in self.commands.values_mut() {
+            spec.handler = handlers.get(spec.full_name.as_str()).copied();
+            for sub in spec.subcommands.values_mut() {
+                sub.handler = handlers.get(sub.full_name.as_str()).copied();
+            }
+        }
     }
 
     /// `rename-command`: the command answers to a new name (or to none when empty); its
@@ -191,6 +203,7 @@ pub fn from_profile(profile: &crate::knowledge::Profile) -> CommandTable {
         categories: c.acl_categories.iter().map(|a| a.trim_start_matches('@').to_string()).collect(),
         subcommands: HashMap::new(),
         id: 0,
+        handler: None,
     };
     let specs = commands
         .top_level()

@@ -36,7 +36,10 @@ fn setuser(ctx: &mut Ctx) {
     };
     let ops: Vec<&[u8]> = merged.iter().map(Vec::as_slice).collect();
     match ctx.st.acl.set_user(&name, &ops) {
-        Ok(()) => ctx.reply.ok(),
+        Ok(()) => {
+            ctx.st.refresh();
+            ctx.reply.ok()
+        }
         Err((i, e)) => ctx.err(&format!(
             "Error in ACL SETUSER modifier '{}': {}",
             String::from_utf8_lossy(ops[i]),

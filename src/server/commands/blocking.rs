@@ -146,7 +146,7 @@ pub fn serve_ready_keys(srv: &Server, st: &mut State, current: &mut ClientState)
 /// Runs a blocked command again; true when it completed (it did not ask to wait).
 fn rerun(srv: &Server, st: &mut State, client: &mut ClientState, argv: &Argv, out: &mut Vec<u8>) -> bool {
     let Ok(spec) = super::lookup(&srv.table, argv) else { return true };
-    let Some(handler) = srv.handlers.get(spec.full_name.as_str()) else { return true };
+    let Some(handler) = spec.handler else { return true };
     let saved_db = client.db;
     if let Some(b) = &client.blocked {
         client.db = b.db;
@@ -167,8 +167,7 @@ fn rerun(srv: &Server, st: &mut State, client: &mut ClientState, argv: &Argv, ou
     let served = ctx.block.is_none();
     client.db = saved_db;
     if served {
-        let stat = st.stats.commands.entry(spec.full_name.clone()).or_default();
-        stat.calls += 1;
+        st.stats.commands[spec.id].calls += 1;
         st.stats.commands_processed += 1;
     }
     served

@@ -102,7 +102,10 @@ pub fn info_line(ctx: &Ctx, c: &ClientState, current_cmd: Option<&str>) -> Strin
     if compat.valkey || compat.at_least(7, 2) {
         s.push_str(&format!(" watch={}", c.watched.len()));
     }
-    let cmd = current_cmd.map_or_else(|| c.last_cmd.clone(), str::to_string);
+    let cmd = match current_cmd {
+        Some(name) => name.to_string(),
+        None => c.last_cmd.and_then(|id| ctx.srv.table.names().get(id)).cloned().unwrap_or_else(|| "NULL".into()),
+    };
     s.push_str(&format!(
         " qbuf=0 qbuf-free=0 argv-mem={argv_mem} multi-mem={multi_mem} rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem={} events=r cmd={cmd} user={} redir=-1 resp={}",
         1024 + multi_mem + argv_mem,

@@ -102,21 +102,32 @@ impl<'a> Ctx<'a> {
     /// Like `lookup_read`, also handing out the reply so a value can be written from the
     /// keyspace without copying it.
     pub fn read(&mut self, key: &[u8]) -> (Option<&mut Value>, &mut Reply<'a>) {
-        let db = self.client.db;
-        expire_for_access(self.st, self.client, db, key, self.now);
-        let entry = self.st.dbs[db].peek(key).is_some();
-        if entry {
-            self.st.stats.keyspace_hits += 1;
-        } else {
-            self.st.stats.keyspace_misses += 1;
-        }
-        (self.st.dbs[db].get_mut(key, self.now).0.map(|e| &mut e.value), &mut self.reply)
+        self.access(key, true)
     }
 
     pub fn write(&mut self, key: &[u8]) -> (Option<&mut Value>, &mut Reply<'a>) {
+        self.access(key, false)
+    }
+
+    fn access(&mut self, key: &[u8], count_hit: bool) -> (Option<&mut Value>, &mut Reply<'a>) {
         let db = self.client.db;
-        expire_for_access(self.st, self.client, db, key, self.now);
-        (self.st.dbs[db].get_mut(key, self.now).0.map(|e| &mut e.value), &mut self.reply)
+        let st = &mut *self.st;
+        let (entry, expired) = st.dbs[db].lookup(key, self.now);
+        let found = entry.is_some();
+        if expired.0 {
+            st.stats.expired_keys += 1;
+            if !st.watched.is_empty() {
+                st.touch_key(db, key, self.client);
+            }
+        }
+        if count_hit {
+            if found {
+                st.stats.keyspace_hits += 1;
+            } else {
+                st.stats.keyspace_misses += 1;
+            }
+        }
+        (st.dbs[db].map_get_mut(key).map(|e| &mut e.value), &mut self.reply)
     }
 
     /// `signalModifiedKey` plus the dirty counter: a write happened.
@@ -265,7 +276,9 @@ fn reject(st: &mut State, client: &mut ClientState, spec: Option<&CommandSpec>, 
         m.dirty = true;
     }
     if let Some(spec) = spec {
-        st.stats.commands.entry(spec.full_name.clone()).or_default().rejected += 1;
+        if let Some(s) = st.stats.commands.get_mut(spec.id) {
+            s.rejected += 1;
+        }
     }
     count_errors(st, reply);
 }
@@ -334,8 +347,7 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
             ));
         }
     }
-    let default_needs_auth = !st.acl.user("default").is_some_and(|u| u.nopass && u.enabled);
-    if default_needs_auth && !client.authenticated && !spec.flags.no_auth {
+    if st.hot.auth_required && !client.authenticated && !spec.flags.no_auth {
         return Some("-NOAUTH Authentication required.".into());
     }
     if client.multi.is_some() && spec.flags.no_multi {
@@ -361,6 +373,9 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
 
 /// The ACL verdict with the server's NOPERM texts.
 pub fn acl_check(st: &mut State, client: &ClientState, spec: &CommandSpec, argv: &Argv) -> Option<String> {
+    if st.hot.default_unrestricted && client.user == "default" {
+        return None;
+    }
     let user = st.acl.user(&client.user)?;
     let args: Vec<&[u8]> = argv.iter().collect();
     match st.acl.check(user, spec, &args, client.db) {
@@ -407,7 +422,7 @@ pub fn call(
             retry: false,
             block: None,
         };
-        match srv.handlers.get(spec.full_name.as_str()) {
+        match spec.handler {
             Some(handler) => handler(&mut ctx),
             None => ctx.err(&format!(
                 "valkey-migrate: the bundled server does not implement '{}' ({} knows it)",
@@ -423,10 +438,10 @@ pub fn call(
     }
     let elapsed = started.elapsed().as_micros() as u64;
     client.commands += 1;
-    client.last_cmd = spec.full_name.clone();
+    client.last_cmd = Some(spec.id);
     // Counted once it ran: INFO does not see itself.
     st.stats.commands_processed += 1;
-    let stat = st.stats.commands.entry(spec.full_name.clone()).or_default();
+    let stat = &mut st.stats.commands[spec.id];
     stat.calls += 1;
     stat.usec += elapsed;
     if errors > 0 {

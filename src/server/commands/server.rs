@@ -117,7 +117,7 @@ fn config_set(ctx: &mut Ctx) {
     for (name, value) in &pairs {
         apply_side_effects(ctx, name, value);
     }
-    ctx.st.encodings = ctx.st.config.encodings();
+    ctx.st.refresh();
     ctx.reply.ok();
 }
 
@@ -148,7 +148,9 @@ fn config_resetstat(ctx: &mut Ctx) {
     let stats = &mut ctx.st.stats;
     let keep_dirty = stats.dirty;
     let last_save = stats.last_save_unix;
+    let commands = stats.commands.len();
     *stats = Default::default();
+    stats.commands = vec![Default::default(); commands];
     stats.dirty = keep_dirty;
     stats.last_save_unix = last_save;
     ctx.reply.ok();

@@ -4,12 +4,12 @@
 
 use super::Encodings;
 use std::collections::HashMap;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+use super::Hasher;
 
 #[derive(Debug, Clone)]
 pub enum HashValue {
     Listpack(Vec<(Vec<u8>, Vec<u8>)>),
-    Table(HashMap<Vec<u8>, Vec<u8>, Xxh3DefaultBuilder>),
+    Table(HashMap<Vec<u8>, Vec<u8>, Hasher>),
 }
 
 impl Default for HashValue {

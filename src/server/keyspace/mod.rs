@@ -9,13 +9,17 @@ pub mod set;
 pub mod zset;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
 
 pub use hash::HashValue;
 pub use set::SetValue;
 pub use zset::ZSet;
 
 pub type Key = Vec<u8>;
+
+/// The hasher of keyspace tables: fast, seeded per process (iteration order, like the
+/// server's, is not stable across runs).
+pub type Hasher = foldhash::fast::RandomState;
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -90,7 +94,7 @@ impl Default for Encodings {
 
 #[derive(Debug, Default)]
 pub struct Db {
-    map: HashMap<Key, Entry, Xxh3DefaultBuilder>,
+    map: HashMap<Key, Entry, Hasher>,
     /// Keys with a TTL ordered by expiry, so expired keys are reclaimed exactly, not by
     /// sampling.
     expires: BTreeSet<(i64, Key)>,
@@ -149,9 +153,25 @@ impl Db {
         (self.map.get(key), expired)
     }
 
+    /// The live entry with lazy expiry in two hash lookups; `Expired(true)` when the key
+    /// was removed because its time had passed.
+    pub fn lookup(&mut self, key: &[u8], now: i64) -> (Option<&mut Entry>, Expired) {
+        let expired = self.map.get(key).is_some_and(|e| Self::is_expired(e, now));
+        if expired {
+            self.remove(key);
+            return (None, Expired(true));
+        }
+        (self.map.get_mut(key), Expired(false))
+    }
+
     pub fn get_mut(&mut self, key: &[u8], now: i64) -> (Option<&mut Entry>, Expired) {
         let expired = Expired(self.expire_if_needed(key, now));
         (self.map.get_mut(key), expired)
+    }
+
+    /// The entry as stored, after `lookup` has done the expiry.
+    pub fn map_get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.map.get_mut(key)
     }
 
     /// Looks at an entry without expiring it (for introspection that must not change state).

@@ -6,13 +6,13 @@
 use super::Encodings;
 use crate::server::num::{i64_to_vec, parse_i64};
 use std::collections::HashSet;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+use super::Hasher;
 
 #[derive(Debug, Clone)]
 pub enum SetValue {
     Intset(Vec<i64>),
     Listpack(Vec<Vec<u8>>),
-    Table(HashSet<Vec<u8>, Xxh3DefaultBuilder>),
+    Table(HashSet<Vec<u8>, Hasher>),
 }
 
 impl SetValue {
@@ -77,7 +77,7 @@ impl SetValue {
                     members.push(member.to_vec());
                     *self = SetValue::Listpack(members);
                 } else {
-                    let mut table: HashSet<Vec<u8>, Xxh3DefaultBuilder> = members.into_iter().collect();
+                    let mut table: HashSet<Vec<u8>, Hasher> = members.into_iter().collect();
                     table.insert(member.to_vec());
                     *self = SetValue::Table(table);
                 }
@@ -90,7 +90,7 @@ impl SetValue {
                 if v.len() < enc.set_max_listpack_entries && member.len() <= enc.set_max_listpack_value {
                     v.push(member.to_vec());
                 } else {
-                    let mut table: HashSet<Vec<u8>, Xxh3DefaultBuilder> = std::mem::take(v).into_iter().collect();
+                    let mut table: HashSet<Vec<u8>, Hasher> = std::mem::take(v).into_iter().collect();
                     table.insert(member.to_vec());
                     *self = SetValue::Table(table);
                 }

@@ -6,13 +6,13 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+use super::Hasher;
 
 const BLOCK: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct ZSet {
-    scores: HashMap<Vec<u8>, f64, Xxh3DefaultBuilder>,
+    scores: HashMap<Vec<u8>, f64, Hasher>,
     blocks: Vec<Vec<(f64, Vec<u8>)>>,
     /// Whether the server would still hold this set as a listpack (small): ZSCAN then
     /// returns everything in one call.
