@@ -132,7 +132,11 @@ fn serve(a: &args::ServeArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
     let name = a.profile.as_deref().unwrap_or(crate::config::DEFAULT_TARGET);
     let profile = knowledge.profile(name)?;
     if a.coverage {
-        let server = crate::server::Server::new(profile.clone(), crate::server::config::ConfigStore::from_profile(&profile), None);
+        let server = crate::server::Server::new(
+            profile.clone(),
+            crate::server::config::ConfigStore::from_profile(&profile),
+            None,
+        );
         let (done, total, missing) = server.coverage();
         let mut out = format!(
             "{} ({}): {done} of {total} commands implemented ({:.0}%)\n",

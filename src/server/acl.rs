@@ -346,8 +346,7 @@ impl Acl {
                 }
                 b'(' if op.len() > 1 && op[op.len() - 1] == b')' => {
                     let inner = &op[1..op.len() - 1];
-                    let tokens =
-                        crate::sources::server_config::split_args(inner).map_err(|_| SetUserError::Syntax)?;
+                    let tokens = crate::sources::server_config::split_args(inner).map_err(|_| SetUserError::Syntax)?;
                     let mut selector = Selector::default();
                     for (token, _) in tokens {
                         self.apply_selector(&mut selector, &token)?;
@@ -653,9 +652,10 @@ impl Acl {
             let (need_read, need_write) = (spec.flags.readonly || !spec.flags.write, spec.flags.write);
             for i in spec.key_indexes(argv.len()) {
                 let key = argv[i];
-                let allowed = s.keys.iter().any(|k| {
-                    (!need_read || k.read) && (!need_write || k.write) && glob_match(&k.pattern, key, false)
-                });
+                let allowed = s
+                    .keys
+                    .iter()
+                    .any(|k| (!need_read || k.read) && (!need_write || k.write) && glob_match(&k.pattern, key, false));
                 if !allowed {
                     return Err(Denied::Key(i));
                 }
@@ -663,9 +663,10 @@ impl Acl {
         }
         if !s.all_channels {
             for (i, channel, is_pattern) in channel_args(spec, argv) {
-                let allowed = s.channels.iter().any(|c| {
-                    if is_pattern { c.as_slice() == channel } else { glob_match(c, channel, false) }
-                });
+                let allowed = s
+                    .channels
+                    .iter()
+                    .any(|c| if is_pattern { c.as_slice() == channel } else { glob_match(c, channel, false) });
                 if !allowed {
                     return Err(Denied::Channel(i));
                 }
@@ -679,7 +680,9 @@ impl Acl {
     pub fn channel_allowed(user: &User, channel: &[u8], is_pattern: bool) -> bool {
         std::iter::once(&user.root).chain(user.selectors.iter()).any(|s| {
             s.all_channels
-                || s.channels.iter().any(|c| if is_pattern { c.as_slice() == channel } else { glob_match(c, channel, false) })
+                || s.channels
+                    .iter()
+                    .any(|c| if is_pattern { c.as_slice() == channel } else { glob_match(c, channel, false) })
         })
     }
 }
@@ -709,7 +712,8 @@ fn update_rules(rules: &mut String, rule: &str, allow: bool) {
         .filter(|r| !r.is_empty())
         .filter(|r| {
             let name = &r[1..];
-            !(name == rule || (name.len() > rule.len() && name.starts_with(rule) && name.as_bytes()[rule.len()] == b'|'))
+            !(name == rule
+                || (name.len() > rule.len() && name.starts_with(rule) && name.as_bytes()[rule.len()] == b'|'))
         })
         .collect();
     let mut out = kept.join(" ");

@@ -116,7 +116,12 @@ impl ConfigStore {
 }
 
 /// The CONFIG GET form of an accepted value.
-fn normalise(param: &ConfigParam, args: &[Vec<u8>], loader: &crate::knowledge::profile::Loader, current: &str) -> String {
+fn normalise(
+    param: &ConfigParam,
+    args: &[Vec<u8>],
+    loader: &crate::knowledge::profile::Loader,
+    current: &str,
+) -> String {
     let tail = loader.text_after_closing_quote;
     let overflow = loader.memory_overflow;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -131,7 +136,9 @@ fn normalise(param: &ConfigParam, args: &[Vec<u8>], loader: &crate::knowledge::p
             args.iter().map(|a| text(a).to_ascii_lowercase()).collect::<Vec<_>>().join(" ")
         }
         ConfigType::Int => args.first().and_then(|a| cparse::string2ll(a)).map_or_else(String::new, |v| v.to_string()),
-        ConfigType::Memory => args.first().and_then(|a| cparse::memtoull(a, overflow)).map_or_else(String::new, |v| v.to_string()),
+        ConfigType::Memory => {
+            args.first().and_then(|a| cparse::memtoull(a, overflow)).map_or_else(String::new, |v| v.to_string())
+        }
         ConfigType::MemoryPercent => {
             let a = args.first().map(|a| text(a)).unwrap_or_default();
             if a.ends_with('%') { a } else { cparse::memtoull(a.as_bytes(), overflow).map_or(a, |v| v.to_string()) }

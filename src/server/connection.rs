@@ -72,7 +72,8 @@ where
         if outcome.close || server.is_shutting_down() {
             break;
         }
-        let read_size = s.parser.pending_bulk().map_or(IO_BUF, |need| need.saturating_sub(s.qb.len()).clamp(IO_BUF, 1 << 20));
+        let read_size =
+            s.parser.pending_bulk().map_or(IO_BUF, |need| need.saturating_sub(s.qb.len()).clamp(IO_BUF, 1 << 20));
         s.qb.data.reserve(read_size);
         let blocked_sleep = async {
             match outcome.blocked_deadline {
@@ -145,9 +146,9 @@ fn unregister(server: &Server, s: &Session) {
 fn idle_expired(server: &Server, id: u64) -> bool {
     let st = server.state();
     let secs = st.hot.timeout;
-    st.clients
-        .get(&id)
-        .is_some_and(|c| secs > 0 && !c.in_pubsub() && c.blocked.is_none() && c.last_interaction.elapsed().as_secs() >= secs as u64)
+    st.clients.get(&id).is_some_and(|c| {
+        secs > 0 && !c.in_pubsub() && c.blocked.is_none() && c.last_interaction.elapsed().as_secs() >= secs as u64
+    })
 }
 
 /// One turn under the lock: account the I/O since the last turn, enforce the query buffer

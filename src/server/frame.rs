@@ -132,7 +132,7 @@ struct Open {
     items: Vec<Frame>,
 }
 
-/// Feed bytes with [`Decoder::feed`], take frames with [`Decoder::next`]. State survives
+/// Feed bytes with [`Decoder::feed`], take frames with [`Decoder::next_frame`]. State survives
 /// between calls, so a frame may arrive one byte at a time.
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -165,7 +165,7 @@ impl Decoder {
         !self.stack.is_empty() || self.buffered() > 0
     }
 
-    pub fn next(&mut self) -> Result<Option<Frame>, DecodeError> {
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
         loop {
             let Some(element) = self.element()? else { return Ok(None) };
             let mut done = match element {
@@ -303,7 +303,7 @@ mod tests {
         let mut frames = Vec::new();
         for &b in wire {
             d.feed(&[b]);
-            while let Some(f) = d.next().unwrap() {
+            while let Some(f) = d.next_frame().unwrap() {
                 frames.push(f);
             }
         }
@@ -317,13 +317,13 @@ mod tests {
     fn limits_hold() {
         let mut d = Decoder::new(DecodeLimits { max_depth: 3, ..DecodeLimits::default() });
         d.feed(b"*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n");
-        assert_eq!(d.next(), Err(DecodeError::TooDeep(3)));
+        assert_eq!(d.next_frame(), Err(DecodeError::TooDeep(3)));
         let mut d = Decoder::default();
         d.feed(b"$99999999999\r\n");
-        assert!(matches!(d.next(), Err(DecodeError::TooBig(_))));
+        assert!(matches!(d.next_frame(), Err(DecodeError::TooBig(_))));
         let mut d = Decoder::default();
         d.feed(b"*2147483647\r\n:1\r\n");
-        assert_eq!(d.next(), Ok(None));
+        assert_eq!(d.next_frame(), Ok(None));
         assert!(d.stack[0].items.capacity() <= 64);
     }
 }

@@ -44,7 +44,11 @@ pub fn write_value(reply: &mut Reply, v: &RespValue) {
 
 /// The recorded HELLO reply for the client's protocol (RESP3's when it exists).
 pub fn hello_record(profile: &crate::knowledge::Profile, resp3: bool) -> Option<&Hello> {
-    if resp3 { profile.identity.hello3.as_ref().or(profile.identity.hello2.as_ref()) } else { profile.identity.hello2.as_ref() }
+    if resp3 {
+        profile.identity.hello3.as_ref().or(profile.identity.hello2.as_ref())
+    } else {
+        profile.identity.hello2.as_ref()
+    }
 }
 
 /// A recorded HELLO field (`modules`, `mode`, …).

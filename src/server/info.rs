@@ -15,10 +15,8 @@ pub fn wanted_sections<'p>(sections: &'p [InfoSection], args: &[&[u8]]) -> Vec<&
         .iter()
         .filter(|s| {
             let name = s.section.to_ascii_lowercase();
-            if names.is_empty() || has("default") {
-                if s.default {
-                    return true;
-                }
+            if (names.is_empty() || has("default")) && s.default {
+                return true;
             }
             has("everything") || (has("all") && name != "modules") || has(&name)
         })

@@ -46,7 +46,7 @@ impl LongDouble {
     }
 
     /// `a + b`, correctly rounded; `None` when the sum overflows to infinity.
-    pub fn add(self, other: LongDouble) -> Option<LongDouble> {
+    pub fn checked_add(self, other: LongDouble) -> Option<LongDouble> {
         if self.is_zero() {
             return Some(if other.is_zero() { LongDouble::ZERO } else { other });
         }
@@ -499,7 +499,7 @@ mod tests {
     fn incr(current: &str, by: &str) -> Option<String> {
         let a = LongDouble::parse(current.as_bytes())?.ok()?;
         let b = LongDouble::parse(by.as_bytes())?.ok()?;
-        Some(a.add(b)?.to_human_string())
+        Some(a.checked_add(b)?.to_human_string())
     }
 
     /// Replies observed from valkey-server 9.1.2 to INCRBYFLOAT.

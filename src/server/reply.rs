@@ -42,7 +42,11 @@ impl<'a> Reply<'a> {
         let start = self.out.len();
         self.out.extend(body.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
         let code_end = self.out[start..].iter().position(|&b| b == b' ').map_or(self.out.len(), |p| start + p);
-        let code = if msg.starts_with('-') { String::from_utf8_lossy(&self.out[start..code_end]).into_owned() } else { "ERR".into() };
+        let code = if msg.starts_with('-') {
+            String::from_utf8_lossy(&self.out[start..code_end]).into_owned()
+        } else {
+            "ERR".into()
+        };
         self.out.extend_from_slice(b"\r\n");
         self.errors += 1;
         self.last_error = Some(code);

@@ -270,7 +270,8 @@ fn find_c_string_byte(data: &[u8], needle: u8) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const OPEN: Limits = Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true, quote_tail: QuoteTail::Refused };
+    const OPEN: Limits =
+        Limits { proto_max_bulk_len: 512 * 1024 * 1024, authenticated: true, quote_tail: QuoteTail::Refused };
 
     fn run(input: &[u8], limits: Limits) -> Vec<Result<Vec<String>, String>> {
         let mut buf = QueryBuffer::default();
@@ -300,7 +301,14 @@ mod tests {
     #[test]
     fn multibulk_and_inline_split_anywhere() {
         let got = run(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nSET a \"b c\"\r\n*0\r\n\r\nPING\n*-1\r\n", OPEN);
-        assert_eq!(got, vec![Ok(vec!["GET".into(), "k".into()]), Ok(vec!["SET".into(), "a".into(), "b c".into()]), Ok(vec!["PING".into()])]);
+        assert_eq!(
+            got,
+            vec![
+                Ok(vec!["GET".into(), "k".into()]),
+                Ok(vec!["SET".into(), "a".into(), "b c".into()]),
+                Ok(vec!["PING".into()])
+            ]
+        );
     }
 
     #[test]

@@ -126,7 +126,9 @@ fn load_into(
                         String::from_utf8_lossy(&args[0]).to_ascii_lowercase(),
                         String::from_utf8_lossy(&args[1]).into_owned(),
                     )),
-                    "loadmodule" => extras.modules.push(args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default()),
+                    "loadmodule" => extras
+                        .modules
+                        .push(args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default()),
                     _ if store.param(&name).is_some() => {
                         // The checker accepted it; a failure here would be our own bug, and
                         // the value then keeps its default rather than stopping the start.
@@ -159,7 +161,11 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Runs the server in the foreground; returns the process exit code.
 pub fn run(opts: ServeOptions) -> u8 {
     if let Err(e) = opts.profile.commands() {
-        eprintln!("valkey-migrate serve: the command table of profile {} does not load: {}", opts.profile.name(), e.message);
+        eprintln!(
+            "valkey-migrate serve: the command table of profile {} does not load: {}",
+            opts.profile.name(),
+            e.message
+        );
         return 2;
     }
     let mut store = ConfigStore::from_profile(&opts.profile);
@@ -184,20 +190,22 @@ pub fn run(opts: ServeOptions) -> u8 {
         Some(b) => b.split_whitespace().map(str::to_string).collect(),
         None => vec!["127.0.0.1".into()],
     };
-    let unixsocket = opts.unixsocket.clone().or_else(|| store.get("unixsocket").filter(|s| !s.is_empty()).map(PathBuf::from));
+    let unixsocket =
+        opts.unixsocket.clone().or_else(|| store.get("unixsocket").filter(|s| !s.is_empty()).map(PathBuf::from));
     let listen = Listen { tcp: port != 0, bind, port, unixsocket: unixsocket.clone(), unixsocketperm: None };
     if !listen.tcp && listen.unixsocket.is_none() {
         print!("{}", log_line("Configured to not listen anywhere, exiting."));
         return 1;
     }
     store.set("port", port.to_string());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(opts.threads.max(1)).enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("valkey-migrate serve: cannot start the runtime: {e}");
-            return 2;
-        }
-    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(opts.threads.max(1)).enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => {
+                eprintln!("valkey-migrate serve: cannot start the runtime: {e}");
+                return 2;
+            }
+        };
     runtime.block_on(async move {
         let config_file = opts.config_file.as_ref().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
         let server = Server::with_file(opts.profile.clone(), store, unixsocket, config_file, &extras);

@@ -30,7 +30,10 @@ fn setuser(ctx: &mut Ctx) {
     let merged = match Acl::merge_selectors(&raw) {
         Ok(m) => m,
         Err(j) => {
-            ctx.err(&format!("Unmatched parenthesis in acl selector starting at '{}'.", String::from_utf8_lossy(raw[j])));
+            ctx.err(&format!(
+                "Unmatched parenthesis in acl selector starting at '{}'.",
+                String::from_utf8_lossy(raw[j])
+            ));
             return;
         }
     };
@@ -40,16 +43,15 @@ fn setuser(ctx: &mut Ctx) {
             ctx.st.refresh();
             ctx.reply.ok()
         }
-        Err((i, e)) => ctx.err(&format!(
-            "Error in ACL SETUSER modifier '{}': {}",
-            String::from_utf8_lossy(ops[i]),
-            e.message()
-        )),
+        Err((i, e)) => {
+            ctx.err(&format!("Error in ACL SETUSER modifier '{}': {}", String::from_utf8_lossy(ops[i]), e.message()))
+        }
     }
 }
 
 fn selector_fields(ctx: &mut Ctx, s: &Selector) {
-    let keys = if s.all_keys { "~*".to_string() } else { s.keys.iter().map(|k| k.describe()).collect::<Vec<_>>().join(" ") };
+    let keys =
+        if s.all_keys { "~*".to_string() } else { s.keys.iter().map(|k| k.describe()).collect::<Vec<_>>().join(" ") };
     let channels = if s.all_channels {
         "&*".to_string()
     } else {
@@ -64,7 +66,13 @@ fn selector_fields(ctx: &mut Ctx, s: &Selector) {
     if ctx.st.acl.db_selectors {
         ctx.reply.bulk_str("databases");
         let dbs = Acl::describe_dbs(s);
-        ctx.reply.bulk_str(if s.all_dbs { "alldbs" } else if s.dbs.is_empty() { "" } else { &dbs });
+        ctx.reply.bulk_str(if s.all_dbs {
+            "alldbs"
+        } else if s.dbs.is_empty() {
+            ""
+        } else {
+            &dbs
+        });
     }
 }
 
@@ -149,7 +157,8 @@ fn cat(ctx: &mut Ctx) {
         ctx.err(&format!("Unknown category '{}'", String::from_utf8_lossy(ctx.arg(2))));
         return;
     }
-    let mut names: Vec<String> = ctx.srv.table.all().filter(|s| s.has_category(&wanted)).map(|s| s.full_name.clone()).collect();
+    let mut names: Vec<String> =
+        ctx.srv.table.all().filter(|s| s.has_category(&wanted)).map(|s| s.full_name.clone()).collect();
     names.sort();
     ctx.reply.array(names.len());
     for n in names {
@@ -161,7 +170,9 @@ fn genpass(ctx: &mut Ctx) {
     let bits = if ctx.argc() > 2 {
         let Some(b) = ctx.int_arg(2) else { return };
         if b <= 0 || b > 4096 {
-            ctx.err("ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096");
+            ctx.err(
+                "ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096",
+            );
             return;
         }
         b as usize

@@ -2,7 +2,7 @@
 //! keys; when a write makes one of them ready, waiting clients are served first come first
 //! served by running their command again, as the server reprocesses blocked commands.
 
-use super::{Ctx, Server};
+use super::{Ctx, Replied, Server};
 use crate::server::client::{Blocked, ClientState};
 use crate::server::keyspace::Value;
 use crate::server::reply::Reply;
@@ -34,28 +34,28 @@ pub struct BlockRequest {
 
 /// Parses a blocking timeout in seconds (`0` waits forever) into a deadline, replying the
 /// server's errors.
-pub fn parse_timeout(ctx: &mut Ctx, i: usize) -> Result<Option<i64>, ()> {
+pub fn parse_timeout(ctx: &mut Ctx, i: usize) -> Result<Option<i64>, Replied> {
     // The server reads a long double; a double carries every timeout that is in range.
     let Some(secs) = crate::server::num::parse_f64(ctx.arg(i)) else {
         ctx.err("timeout is not a float or out of range");
-        return Err(());
+        return Err(Replied);
     };
     let ms = (secs * 1000.0).ceil();
     if ms > i64::MAX as f64 {
         ctx.err("timeout is out of range");
-        return Err(());
+        return Err(Replied);
     }
     let ms = ms as i64;
     if ms < 0 {
         ctx.err("timeout is negative");
-        return Err(());
+        return Err(Replied);
     }
     if ms == 0 {
         return Ok(None);
     }
     if ms > i64::MAX - ctx.now {
         ctx.err("timeout is out of range");
-        return Err(());
+        return Err(Replied);
     }
     Ok(Some(ctx.now + ms))
 }
@@ -115,7 +115,8 @@ fn kind_matches(value: Option<&Value>, kind: BlockKind) -> bool {
 pub fn serve_ready_keys(srv: &Server, st: &mut State, current: &mut ClientState) {
     while !st.ready_keys.is_empty() {
         let (db, key) = st.ready_keys.remove(0);
-        let waiting: Vec<u64> = st.blocked_on.get(&(db, key.clone())).map(|q| q.iter().copied().collect()).unwrap_or_default();
+        let waiting: Vec<u64> =
+            st.blocked_on.get(&(db, key.clone())).map(|q| q.iter().copied().collect()).unwrap_or_default();
         for id in waiting {
             let now = crate::server::unix_ms();
             let ready = {

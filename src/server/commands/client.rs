@@ -182,7 +182,12 @@ fn parse_filter(ctx: &mut Ctx, from: usize, for_kill: bool) -> Option<Filter> {
         let text = String::from_utf8_lossy(value).into_owned();
         // Valkey 9 added filters by name, idle time, library, database, capability and IP.
         let extended = ctx.srv.compat.valkey && ctx.srv.compat.at_least(9, 0);
-        if !extended && matches!(opt.as_slice(), b"name" | b"idle" | b"lib-name" | b"lib-ver" | b"db" | b"capa" | b"ip" | b"flags") {
+        if !extended
+            && matches!(
+                opt.as_slice(),
+                b"name" | b"idle" | b"lib-name" | b"lib-ver" | b"db" | b"capa" | b"ip" | b"flags"
+            )
+        {
             ctx.err(SYNTAX);
             return None;
         }

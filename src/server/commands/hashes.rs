@@ -1,7 +1,7 @@
 //! Hash commands (`t_hash.c`).
 
 use super::keys::{ScanArgs, parse_scan};
-use super::{Ctx, Handler, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
 use crate::server::keyspace::{HashValue, Value, glob_match, scan_hash};
 use crate::server::longdouble::LongDouble;
 use crate::server::num::{i64_to_vec, parse_i64};
@@ -26,26 +26,26 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 ];
 
 /// The hash at a key: `Ok(None)` when absent, `Err` after writing WRONGTYPE.
-fn hash_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut HashValue>, ()> {
+fn hash_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut HashValue>, Replied> {
     let (value, reply) = if read { ctx.read(key) } else { ctx.write(key) };
     match value {
         None => Ok(None),
         Some(Value::Hash(h)) => Ok(Some(h)),
         Some(_) => {
             reply.error(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
 
 /// The hash at a key for writing, created when missing.
-fn hash_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c mut HashValue, ()> {
+fn hash_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c mut HashValue, Replied> {
     if hash_at(ctx, key, false)?.is_none() {
         ctx.db().insert_new(key, Value::Hash(HashValue::default()));
     }
     match hash_at(ctx, key, false) {
         Ok(Some(h)) => Ok(h),
-        _ => Err(()),
+        _ => Err(Replied),
     }
 }
 
@@ -175,7 +175,7 @@ fn hvals(ctx: &mut Ctx) {
 
 fn hlen(ctx: &mut Ctx) {
     let n = match hash_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(h) => h.map_or(0, |h| h.len()),
     };
     ctx.reply.int(n as i64);
@@ -184,7 +184,7 @@ fn hlen(ctx: &mut Ctx) {
 fn hexists(ctx: &mut Ctx) {
     let field = ctx.arg(2);
     let found = match hash_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(h) => h.is_some_and(|h| h.contains(field)),
     };
     ctx.reply.int(i64::from(found));
@@ -193,7 +193,7 @@ fn hexists(ctx: &mut Ctx) {
 fn hstrlen(ctx: &mut Ctx) {
     let field = ctx.arg(2);
     let n = match hash_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(h) => h.and_then(|h| h.get(field).map(<[u8]>::len)).unwrap_or(0),
     };
     ctx.reply.int(n as i64);
@@ -203,7 +203,7 @@ fn hdel(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let argv = ctx.argv;
     let deleted = match hash_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(h)) => (2..argv.len()).filter(|&i| h.remove(argv.get(i))).count(),
     };
@@ -263,7 +263,7 @@ fn hincrbyfloat(ctx: &mut Ctx) {
             }
         },
     };
-    let Some(sum) = current.add(by) else {
+    let Some(sum) = current.checked_add(by) else {
         ctx.err("increment would produce NaN or Infinity");
         return;
     };

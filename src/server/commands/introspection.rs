@@ -144,7 +144,11 @@ fn write_info_entry(
     }
 }
 
-fn ordered<'a>(orders: &'a BTreeMap<String, Vec<String>>, kind: &str, keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+fn ordered<'a>(
+    orders: &'a BTreeMap<String, Vec<String>>,
+    kind: &str,
+    keys: impl Iterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let mut keys: Vec<&str> = keys.collect();
     if let Some(order) = orders.get(kind) {
         keys.sort_by_key(|k| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
@@ -172,9 +176,10 @@ fn write_key_spec(r: &mut Reply, orders: &BTreeMap<String, Vec<String>>, ks: &Ke
     for f in &ks.flags {
         r.simple(f);
     }
-    for (label, search, kind) in
-        [("begin_search", &ks.begin_search, "key_spec.begin_search.spec"), ("find_keys", &ks.find_keys, "key_spec.find_keys.spec")]
-    {
+    for (label, search, kind) in [
+        ("begin_search", &ks.begin_search, "key_spec.begin_search.spec"),
+        ("find_keys", &ks.find_keys, "key_spec.find_keys.spec"),
+    ] {
         r.bulk_str(label);
         r.map(2);
         r.bulk_str("type");
@@ -313,14 +318,17 @@ fn write_args(r: &mut Reply, orders: &BTreeMap<String, Vec<String>>, args: &[Arg
 pub fn keys_of(cmd: &Command, argv: &[&[u8]]) -> Result<Vec<(usize, Vec<String>)>, &'static str> {
     let mut out = Vec::new();
     for ks in &cmd.key_specs {
-        let int = |s: &crate::knowledge::profile::KeySearch, k: &str| s.spec.get(k).and_then(toml::Value::as_integer).unwrap_or(0);
+        let int = |s: &crate::knowledge::profile::KeySearch, k: &str| {
+            s.spec.get(k).and_then(toml::Value::as_integer).unwrap_or(0)
+        };
         let argc = argv.len() as i64;
         let first = match ks.begin_search.kind.as_str() {
             "index" => int(&ks.begin_search, "index"),
             "keyword" => {
                 let keyword = ks.begin_search.spec.get("keyword").and_then(toml::Value::as_str).unwrap_or("");
                 let start = int(&ks.begin_search, "startfrom");
-                let range: Vec<i64> = if start >= 0 { (start..argc).collect() } else { (1..=argc + start).rev().collect() };
+                let range: Vec<i64> =
+                    if start >= 0 { (start..argc).collect() } else { (1..=argc + start).rev().collect() };
                 match range.into_iter().find(|&i| argv[i as usize].eq_ignore_ascii_case(keyword.as_bytes())) {
                     Some(i) => i + 1,
                     None => continue,

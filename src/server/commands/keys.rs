@@ -187,7 +187,11 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) {
         return;
     }
     if from == to {
-        if nx { ctx.reply.int(0) } else { ctx.reply.ok() }
+        if nx {
+            ctx.reply.int(0)
+        } else {
+            ctx.reply.ok()
+        }
         return;
     }
     if nx && ctx.lookup_write(to).is_some() {
@@ -365,7 +369,7 @@ fn expire_generic(ctx: &mut Ctx, base: Base, seconds: bool) {
     let name = super::lookup(&ctx.srv.table, ctx.argv).map(|s| s.full_name.clone()).unwrap_or_default();
     let invalid = format!("invalid expire time in '{name}' command");
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             ctx.err(&invalid);
             return;
         }

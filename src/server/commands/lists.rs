@@ -2,7 +2,7 @@
 //! are served when a push makes one ready.
 
 use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
-use super::{Ctx, Handler, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
 use crate::server::keyspace::Value;
 use crate::server::num::parse_i64;
 use std::collections::VecDeque;
@@ -39,14 +39,14 @@ enum End {
 }
 
 /// The list at a key: `Ok(None)` when absent, `Err` after writing WRONGTYPE.
-fn list_mut<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut VecDeque<Vec<u8>>>, ()> {
+fn list_mut<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut VecDeque<Vec<u8>>>, Replied> {
     let (value, reply) = if read { ctx.read(key) } else { ctx.write(key) };
     match value {
         None => Ok(None),
         Some(Value::List(l)) => Ok(Some(l)),
         Some(_) => {
             reply.error(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -54,7 +54,7 @@ fn list_mut<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c m
 fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
     let key = ctx.arg(1);
     let exists = match list_mut(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(l) => l.is_some(),
     };
     if !exists {
@@ -110,7 +110,7 @@ fn linsert(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let (pivot, value) = (ctx.arg(3), ctx.arg(4));
     let result = match list_mut(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(list)) => match list.iter().position(|e| e == pivot) {
             Some(i) => {
@@ -128,7 +128,7 @@ fn linsert(ctx: &mut Ctx) {
 
 fn llen(ctx: &mut Ctx) {
     let n = match list_mut(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(l) => l.map_or(0, |l| l.len()),
     };
     ctx.reply.int(n as i64);
@@ -222,7 +222,7 @@ fn ltrim(ctx: &mut Ctx) {
     };
     let key = ctx.arg(1);
     match list_mut(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {}
         Ok(Some(list)) => {
             match normalise_range(list.len(), start, end) {
@@ -244,7 +244,7 @@ fn lrem(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let target = ctx.arg(3);
     let removed = match list_mut(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(list)) => {
             let limit = if count == 0 { usize::MAX } else { count.unsigned_abs() as usize };
@@ -430,7 +430,7 @@ fn end_arg(ctx: &mut Ctx, i: usize) -> Option<End> {
 fn move_one(ctx: &mut Ctx, from: End, to: End) -> Option<()> {
     let (src, dst) = (ctx.arg(1), ctx.arg(2));
     match list_mut(ctx, src, false) {
-        Err(()) => return Some(()),
+        Err(Replied) => return Some(()),
         Ok(None) => return None,
         Ok(Some(l)) if l.is_empty() => return None,
         Ok(Some(_)) => {}
@@ -477,16 +477,15 @@ fn lmove(ctx: &mut Ctx) {
 
 /// Pops up to `count` elements of the first non-empty list among `keys`, replying
 /// `[key, [elements]]`; `false` when every list was empty or missing.
-fn mpop_from(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) -> Result<bool, ()> {
+fn mpop_from(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) -> Result<bool, Replied> {
     for &key in keys {
         let Some(list) = list_mut(ctx, key, false)? else { continue };
         if list.is_empty() {
             continue;
         }
         let n = count.min(list.len());
-        let items: Vec<Vec<u8>> = (0..n)
-            .filter_map(|_| if end == End::Head { list.pop_front() } else { list.pop_back() })
-            .collect();
+        let items: Vec<Vec<u8>> =
+            (0..n).filter_map(|_| if end == End::Head { list.pop_front() } else { list.pop_back() }).collect();
         ctx.reply.array(2);
         ctx.reply.bulk(key);
         ctx.reply.array(items.len());
@@ -542,7 +541,7 @@ fn lmpop(ctx: &mut Ctx) {
     let keys = mpop_keys(ctx, 1);
     let key_refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
     match mpop_from(ctx, &key_refs, end, count) {
-        Err(()) => {}
+        Err(Replied) => {}
         Ok(true) => {}
         Ok(false) => ctx.reply.null_array(),
     }
@@ -558,7 +557,7 @@ fn blocking_pop(ctx: &mut Ctx, end: End) {
     let keys: Vec<Vec<u8>> = (1..ctx.argc() - 1).map(|i| ctx.arg(i).to_vec()).collect();
     for key in &keys {
         let popped = match list_mut(ctx, key, false) {
-            Err(()) => return,
+            Err(Replied) => return,
             Ok(None) => continue,
             Ok(Some(list)) => {
                 if end == End::Head {
@@ -576,7 +575,10 @@ fn blocking_pop(ctx: &mut Ctx, end: End) {
         ctx.modified(key);
         return;
     }
-    blocking::wait_or_timeout(ctx, BlockRequest { keys, deadline, kind: BlockKind::List, timeout_reply: TimeoutReply::NullArray });
+    blocking::wait_or_timeout(
+        ctx,
+        BlockRequest { keys, deadline, kind: BlockKind::List, timeout_reply: TimeoutReply::NullArray },
+    );
 }
 
 fn blpop(ctx: &mut Ctx) {
@@ -591,7 +593,10 @@ fn blocking_move(ctx: &mut Ctx, from: End, to: End, timeout_at: usize) {
     let Ok(deadline) = blocking::parse_timeout(ctx, timeout_at) else { return };
     if move_one(ctx, from, to).is_none() {
         let keys = vec![ctx.arg(1).to_vec()];
-        blocking::wait_or_timeout(ctx, BlockRequest { keys, deadline, kind: BlockKind::List, timeout_reply: TimeoutReply::NullArray });
+        blocking::wait_or_timeout(
+            ctx,
+            BlockRequest { keys, deadline, kind: BlockKind::List, timeout_reply: TimeoutReply::NullArray },
+        );
     }
 }
 
@@ -611,7 +616,7 @@ fn blmpop(ctx: &mut Ctx) {
     let keys = mpop_keys(ctx, 2);
     let key_refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
     match mpop_from(ctx, &key_refs, end, count) {
-        Err(()) | Ok(true) => {}
+        Err(Replied) | Ok(true) => {}
         Ok(false) => blocking::wait_or_timeout(
             ctx,
             BlockRequest { keys, deadline, kind: BlockKind::List, timeout_reply: TimeoutReply::NullArray },

@@ -29,6 +29,10 @@ use crate::knowledge::Profile;
 use std::collections::HashMap;
 
 pub type Handler = fn(&mut Ctx);
+
+/// A helper failed and has already written the error reply; the handler just returns.
+#[derive(Debug, Clone, Copy)]
+pub struct Replied;
 pub type Handlers = HashMap<&'static str, Handler>;
 
 pub const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -332,7 +336,8 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
     if !spec.arity_ok(argv.len()) {
         return Some(format!("wrong number of arguments for '{}' command", spec.full_name));
     }
-    if spec.full_name == "debug" || matches!(spec.full_name.as_str(), "module|load" | "module|loadex" | "module|unload") {
+    if spec.full_name == "debug" || matches!(spec.full_name.as_str(), "module|load" | "module|loadex" | "module|unload")
+    {
         let (option, name) = if spec.full_name == "debug" {
             ("enable-debug-command", "DEBUG")
         } else {
@@ -352,7 +357,8 @@ fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &Comma
     }
     if client.multi.is_some() && spec.flags.no_multi {
         // Valkey 9 names the command; the profile's captured reply tells which form applies.
-        let names_command = srv.profile.error("nested-multi").and_then(|e| e.reply.as_deref()).is_some_and(|r| r.contains("'multi'"));
+        let names_command =
+            srv.profile.error("nested-multi").and_then(|e| e.reply.as_deref()).is_some_and(|r| r.contains("'multi'"));
         return Some(if names_command {
             format!("Command '{}' not allowed inside a transaction", spec.full_name)
         } else {

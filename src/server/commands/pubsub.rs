@@ -77,8 +77,11 @@ fn sorted(set: &std::collections::HashSet<Vec<u8>>) -> Vec<Vec<u8>> {
 }
 
 fn unsubscribe(ctx: &mut Ctx) {
-    let targets: Vec<Vec<u8>> =
-        if ctx.argc() > 1 { (1..ctx.argc()).map(|i| ctx.arg(i).to_vec()).collect() } else { sorted(&ctx.client.channels) };
+    let targets: Vec<Vec<u8>> = if ctx.argc() > 1 {
+        (1..ctx.argc()).map(|i| ctx.arg(i).to_vec()).collect()
+    } else {
+        sorted(&ctx.client.channels)
+    };
     if targets.is_empty() {
         let n = ctx.client.subscription_count();
         confirm(&mut ctx.reply, "unsubscribe", None, n);
@@ -94,8 +97,11 @@ fn unsubscribe(ctx: &mut Ctx) {
 }
 
 fn punsubscribe(ctx: &mut Ctx) {
-    let targets: Vec<Vec<u8>> =
-        if ctx.argc() > 1 { (1..ctx.argc()).map(|i| ctx.arg(i).to_vec()).collect() } else { sorted(&ctx.client.patterns) };
+    let targets: Vec<Vec<u8>> = if ctx.argc() > 1 {
+        (1..ctx.argc()).map(|i| ctx.arg(i).to_vec()).collect()
+    } else {
+        sorted(&ctx.client.patterns)
+    };
     if targets.is_empty() {
         let n = ctx.client.subscription_count();
         confirm(&mut ctx.reply, "punsubscribe", None, n);

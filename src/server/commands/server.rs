@@ -70,7 +70,7 @@ fn config_get(ctx: &mut Ctx) {
             }
         }
     }
-    found.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()));
+    found.sort_by_key(|a| a.0.to_ascii_lowercase());
     ctx.reply.map(found.len());
     for (k, v) in found {
         ctx.reply.bulk_str(&k);

@@ -3,7 +3,7 @@
 
 use super::hashes::scan_page;
 use super::keys::parse_scan;
-use super::{Ctx, Handler, NOT_INTEGER, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, WRONGTYPE};
 use crate::server::keyspace::{SetValue, Value, glob_match};
 use crate::server::num::parse_i64;
 
@@ -27,14 +27,14 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("sscan", sscan),
 ];
 
-fn set_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut SetValue>, ()> {
+fn set_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut SetValue>, Replied> {
     let (value, reply) = if read { ctx.read(key) } else { ctx.write(key) };
     match value {
         None => Ok(None),
         Some(Value::Set(s)) => Ok(Some(s)),
         Some(_) => {
             reply.error(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -44,7 +44,7 @@ fn sadd(ctx: &mut Ctx) {
     let argv = ctx.argv;
     let enc = ctx.st.encodings;
     match set_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {
             let set = SetValue::create(argv.get(2), argv.len() - 2, &enc);
             ctx.db().insert_new(key, Value::Set(set));
@@ -63,7 +63,7 @@ fn srem(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let argv = ctx.argv;
     let removed = match set_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(set)) => (2..argv.len()).filter(|&i| set.remove(argv.get(i))).count(),
     };
@@ -76,7 +76,7 @@ fn srem(ctx: &mut Ctx) {
 
 fn smembers(ctx: &mut Ctx) {
     let members = match set_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => Vec::new(),
         Ok(Some(s)) => s.members(),
     };
@@ -93,7 +93,7 @@ fn reply_set(ctx: &mut Ctx, members: &[Vec<u8>]) {
 fn sismember(ctx: &mut Ctx) {
     let member = ctx.arg(2);
     let found = match set_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(s) => s.is_some_and(|s| s.contains(member)),
     };
     ctx.reply.int(i64::from(found));
@@ -102,7 +102,7 @@ fn sismember(ctx: &mut Ctx) {
 fn smismember(ctx: &mut Ctx) {
     let argv = ctx.argv;
     let found: Vec<bool> = match set_at(ctx, argv.get(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(s) => (2..argv.len()).map(|i| s.as_ref().is_some_and(|s| s.contains(argv.get(i)))).collect(),
     };
     ctx.reply.array(found.len());
@@ -113,7 +113,7 @@ fn smismember(ctx: &mut Ctx) {
 
 fn scard(ctx: &mut Ctx) {
     let n = match set_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(s) => s.map_or(0, |s| s.len()),
     };
     ctx.reply.int(n as i64);
@@ -154,7 +154,7 @@ fn spop(ctx: &mut Ctx) {
     };
     let key = ctx.arg(1);
     let popped = match set_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {
             match count {
                 Some(_) => ctx.reply.set(0),
@@ -202,7 +202,7 @@ fn srandmember(ctx: &mut Ctx) {
         None
     };
     let members = match set_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {
             match count {
                 Some(_) => ctx.reply.empty_array(),
@@ -237,7 +237,7 @@ fn smove(ctx: &mut Ctx) {
     let (src, dst, member) = (ctx.arg(1), ctx.arg(2), ctx.arg(3));
     let enc = ctx.st.encodings;
     let src_has = match set_at(ctx, src, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {
             ctx.reply.int(0);
             return;
@@ -272,7 +272,7 @@ fn smove(ctx: &mut Ctx) {
 }
 
 /// The sets named by argv[from..to]; `Err` after WRONGTYPE. Missing keys are `None`.
-fn load_sets(ctx: &mut Ctx, keys: &[Vec<u8>]) -> Result<Vec<Option<SetValue>>, ()> {
+fn load_sets(ctx: &mut Ctx, keys: &[Vec<u8>]) -> Result<Vec<Option<SetValue>>, Replied> {
     let mut out = Vec::with_capacity(keys.len());
     for k in keys {
         out.push(set_at(ctx, k, true)?.cloned());
@@ -409,7 +409,7 @@ fn sintercard(ctx: &mut Ctx) {
 fn sscan(ctx: &mut Ctx) {
     let Some(args) = parse_scan(ctx, 2, false, false) else { return };
     let (members, compact) = match set_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => (Vec::new(), true),
         Ok(Some(s)) => (s.members(), s.is_compact()),
     };

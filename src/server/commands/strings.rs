@@ -1,7 +1,7 @@
 //! String commands (`t_string.c`): GET/SET and their option grammar, the INCR family with
 //! the server's overflow errors and long-double float arithmetic, ranges and MSET.
 
-use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
 use crate::server::keyspace::Value;
 use crate::server::longdouble::LongDouble;
 use crate::server::num::{i64_to_vec, parse_i64};
@@ -32,13 +32,13 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 ];
 
 /// The string at a key, `Ok(None)` when absent, `Err` (WRONGTYPE written) for another type.
-fn read_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, ()> {
+fn read_string(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, Replied> {
     match ctx.lookup_read(key) {
         None => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.clone())),
         Some(_) => {
             ctx.err(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -155,7 +155,7 @@ fn set(ctx: &mut Ctx) {
     let old = if opts.get || opts.ifeq.is_some() {
         match read_string(ctx, key) {
             Ok(v) => v,
-            Err(()) => return,
+            Err(Replied) => return,
         }
     } else {
         None
@@ -167,7 +167,8 @@ fn set(ctx: &mut Ctx) {
         }
     }
     let found = ctx.lookup_write(key).is_some();
-    let abort = (opts.nx && found) || (opts.xx && !found) || opts.ifeq.as_ref().is_some_and(|cmp| old.as_ref() != Some(cmp));
+    let abort =
+        (opts.nx && found) || (opts.xx && !found) || opts.ifeq.as_ref().is_some_and(|cmp| old.as_ref() != Some(cmp));
     if abort {
         if !opts.get {
             ctx.reply.null();
@@ -446,7 +447,7 @@ fn incrbyfloat(ctx: &mut Ctx) {
             return;
         }
     };
-    let Some(sum) = current.add(by) else {
+    let Some(sum) = current.checked_add(by) else {
         ctx.err("increment would produce NaN or Infinity");
         return;
     };

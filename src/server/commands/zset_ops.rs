@@ -4,9 +4,12 @@
 use super::hashes::scan_page;
 use super::keys::parse_scan;
 use super::zsets::{float_or, reply_entries};
-use super::{Ctx, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::{Ctx, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
 use crate::server::keyspace::{Value, ZSet, glob_match};
 use crate::server::num::parse_i64;
+
+/// One input of the algebra: members with their scores, in the input's order.
+type Input = Vec<(Vec<u8>, f64)>;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -23,7 +26,7 @@ enum Aggregate {
 }
 
 /// An input as (member, score) in its iteration order; sets count as score 1.
-fn load_input(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<(Vec<u8>, f64)>>, ()> {
+fn load_input(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Input>, Replied> {
     let (value, reply) = ctx.write(key);
     match value {
         None => Ok(None),
@@ -31,7 +34,7 @@ fn load_input(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<(Vec<u8>, f64)>>, 
         Some(Value::Set(s)) => Ok(Some(s.members().into_iter().map(|m| (m, 1.0)).collect())),
         Some(_) => {
             reply.error(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -68,7 +71,7 @@ fn algebra(ctx: &mut Ctx, op: Op, store: bool) {
     while j < ctx.argc() {
         let remaining = ctx.argc() - j;
         let opt = ctx.arg(j).to_ascii_lowercase();
-        if op != Op::Diff && remaining >= numkeys + 1 && opt == b"weights" {
+        if op != Op::Diff && remaining > numkeys && opt == b"weights" {
             for (w, weight) in weights.iter_mut().enumerate() {
                 let Some(v) = float_or(ctx, j + 1 + w, "weight value is not a float") else { return };
                 *weight = v;
@@ -127,7 +130,7 @@ fn weighted(score: f64, weight: f64) -> f64 {
 }
 
 /// The result sorted as a sorted set orders it.
-fn combine(op: Op, inputs: &[Option<Vec<(Vec<u8>, f64)>>], weights: &[f64], how: Aggregate) -> Vec<(f64, Vec<u8>)> {
+fn combine(op: Op, inputs: &[Option<Input>], weights: &[f64], how: Aggregate) -> Vec<(f64, Vec<u8>)> {
     use std::collections::HashMap;
     let mut acc: HashMap<Vec<u8>, f64> = HashMap::new();
     match op {
@@ -148,11 +151,8 @@ fn combine(op: Op, inputs: &[Option<Vec<(Vec<u8>, f64)>>], weights: &[f64], how:
             if inputs.iter().any(Option::is_none) {
                 return Vec::new();
             }
-            let maps: Vec<HashMap<&[u8], f64>> = inputs
-                .iter()
-                .flatten()
-                .map(|v| v.iter().map(|(m, s)| (m.as_slice(), *s)).collect())
-                .collect();
+            let maps: Vec<HashMap<&[u8], f64>> =
+                inputs.iter().flatten().map(|v| v.iter().map(|(m, s)| (m.as_slice(), *s)).collect()).collect();
             if let Some(first) = inputs[0].as_ref() {
                 'members: for (m, s) in first {
                     let mut total = weighted(*s, weights[0]);
@@ -298,7 +298,7 @@ pub fn zrandmember(ctx: &mut Ctx) {
         }
     };
     let entries: Vec<(f64, Vec<u8>)> = match super::zsets::zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => {
             match count {
                 Some(_) => ctx.reply.empty_array(),
@@ -327,7 +327,7 @@ pub fn zrandmember(ctx: &mut Ctx) {
 pub fn zscan(ctx: &mut Ctx) {
     let Some(args) = parse_scan(ctx, 2, false, false) else { return };
     let (items, compact) = match super::zsets::zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => (Vec::new(), true),
         Ok(Some(z)) => (z.iter().map(|(s, m)| (m.to_vec(), s)).collect(), z.listpack),
     };

@@ -2,7 +2,7 @@
 //! (ZRANGE and the older forms), ranks, counts, removals and pops (blocking too).
 
 use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
-use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
 use crate::server::keyspace::zset::{LexBound, ScoreBound};
 use crate::server::keyspace::{Value, ZSet};
 use crate::server::num::{parse_f64, parse_i64};
@@ -46,14 +46,14 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("zscan", super::zset_ops::zscan),
 ];
 
-pub fn zset_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut ZSet>, ()> {
+pub fn zset_at<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c mut ZSet>, Replied> {
     let (value, reply) = if read { ctx.read(key) } else { ctx.write(key) };
     match value {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
         Some(_) => {
             reply.error(WRONGTYPE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -102,7 +102,7 @@ fn zadd_generic(ctx: &mut Ctx, score_idx: usize, f: AddFlags) {
         ctx.err("XX and NX options at the same time are not compatible");
         return;
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
         ctx.err("GT, LT, and/or NX options at the same time are not compatible");
         return;
     }
@@ -119,9 +119,13 @@ fn zadd_generic(ctx: &mut Ctx, score_idx: usize, f: AddFlags) {
     let enc = ctx.st.encodings;
     let argv = ctx.argv;
     match zset_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) if f.xx => {
-            if f.incr { ctx.reply.null() } else { ctx.reply.int(0) }
+            if f.incr {
+                ctx.reply.null()
+            } else {
+                ctx.reply.int(0)
+            }
             return;
         }
         Ok(None) => {
@@ -190,7 +194,7 @@ fn zrem(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let argv = ctx.argv;
     let removed = match zset_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(z)) => (2..argv.len()).filter(|&i| z.remove(argv.get(i)).is_some()).count(),
     };
@@ -203,7 +207,7 @@ fn zrem(ctx: &mut Ctx) {
 
 fn zcard(ctx: &mut Ctx) {
     let n = match zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(z) => z.map_or(0, |z| z.len()),
     };
     ctx.reply.int(n as i64);
@@ -212,7 +216,7 @@ fn zcard(ctx: &mut Ctx) {
 fn zscore(ctx: &mut Ctx) {
     let member = ctx.arg(2);
     let score = match zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(z) => z.and_then(|z| z.score(member)),
     };
     match score {
@@ -224,7 +228,7 @@ fn zscore(ctx: &mut Ctx) {
 fn zmscore(ctx: &mut Ctx) {
     let argv = ctx.argv;
     let scores: Vec<Option<f64>> = match zset_at(ctx, argv.get(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(z) => (2..argv.len()).map(|i| z.as_ref().and_then(|z| z.score(argv.get(i)))).collect(),
     };
     ctx.reply.array(scores.len());
@@ -244,9 +248,11 @@ fn rank_generic(ctx: &mut Ctx, reverse: bool) {
     let with_score = ctx.argc() == 4;
     let member = ctx.arg(2);
     let found = match zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => None,
-        Ok(Some(z)) => z.rank(member).map(|r| (if reverse { z.len() - 1 - r } else { r }, z.score(member).unwrap_or(0.0))),
+        Ok(Some(z)) => {
+            z.rank(member).map(|r| (if reverse { z.len() - 1 - r } else { r }, z.score(member).unwrap_or(0.0)))
+        }
     };
     match (found, with_score) {
         (None, true) => ctx.reply.null_array(),
@@ -304,7 +310,7 @@ fn zcount(ctx: &mut Ctx) {
         return;
     };
     let n = match zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(z)) => {
             let (s, e) = z.score_range(min, max);
@@ -320,7 +326,7 @@ fn zlexcount(ctx: &mut Ctx) {
         return;
     };
     let n = match zset_at(ctx, ctx.arg(1), true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(z)) => {
             let (s, e) = z.lex_range(&min, &max);
@@ -438,7 +444,7 @@ fn range_generic(ctx: &mut Ctx, first: usize, store: Option<&[u8]>, mut kind: Ra
         },
     };
     let entries: Vec<(f64, Vec<u8>)> = match zset_at(ctx, key, true) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => Vec::new(),
         Ok(Some(z)) => {
             let len = z.len();
@@ -554,7 +560,7 @@ fn remove_range(ctx: &mut Ctx, kind: RangeType) {
         },
     };
     let removed = match zset_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => 0,
         Ok(Some(z)) => {
             let len = z.len() as i64;
@@ -627,7 +633,7 @@ fn pop_generic(ctx: &mut Ctx, max: bool) {
     };
     let key = ctx.arg(1);
     let popped = match zset_at(ctx, key, false) {
-        Err(()) => return,
+        Err(Replied) => return,
         Ok(None) => Vec::new(),
         Ok(Some(z)) => pop_entries(z, max, count.unwrap_or(1)),
     };
@@ -657,7 +663,7 @@ fn bzpop(ctx: &mut Ctx, max: bool) {
     let keys: Vec<Vec<u8>> = (1..ctx.argc() - 1).map(|i| ctx.arg(i).to_vec()).collect();
     for key in &keys {
         let popped = match zset_at(ctx, key, false) {
-            Err(()) => return,
+            Err(Replied) => return,
             Ok(None) => continue,
             Ok(Some(z)) => pop_entries(z, max, 1),
         };
@@ -670,7 +676,10 @@ fn bzpop(ctx: &mut Ctx, max: bool) {
         ctx.modified(key);
         return;
     }
-    blocking::wait_or_timeout(ctx, BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray });
+    blocking::wait_or_timeout(
+        ctx,
+        BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray },
+    );
 }
 
 fn bzpopmin(ctx: &mut Ctx) {
@@ -727,7 +736,7 @@ fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(Vec<Vec<u8>>, bool, usize)> {
 }
 
 /// Pops from the first non-empty sorted set: `[key, [[member, score]…]]`.
-fn mpop_from(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result<bool, ()> {
+fn mpop_from(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result<bool, Replied> {
     for key in keys {
         let popped = match zset_at(ctx, key, false)? {
             None => continue,
@@ -762,7 +771,10 @@ fn bzmpop(ctx: &mut Ctx) {
     let Ok(deadline) = blocking::parse_timeout(ctx, 1) else { return };
     let Some((keys, max, count)) = parse_mpop(ctx, 2) else { return };
     if let Ok(false) = mpop_from(ctx, &keys, max, count) {
-        blocking::wait_or_timeout(ctx, BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray });
+        blocking::wait_or_timeout(
+            ctx,
+            BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray },
+        );
     }
 }
 

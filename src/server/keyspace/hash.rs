@@ -3,8 +3,8 @@
 //! `hash-max-listpack-entries`; a hash table after that.
 
 use super::Encodings;
-use std::collections::HashMap;
 use super::Hasher;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub enum HashValue {

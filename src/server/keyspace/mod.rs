@@ -10,7 +10,6 @@ pub mod zset;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-
 pub use hash::HashValue;
 pub use set::SetValue;
 pub use zset::ZSet;

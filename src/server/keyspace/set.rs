@@ -4,9 +4,9 @@
 //! for creating and converting (`setTypeCreate`, `setTypeAdd`, `maybeConvertIntset`).
 
 use super::Encodings;
+use super::Hasher;
 use crate::server::num::{i64_to_vec, parse_i64};
 use std::collections::HashSet;
-use super::Hasher;
 
 #[derive(Debug, Clone)]
 pub enum SetValue {

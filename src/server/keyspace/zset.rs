@@ -4,9 +4,9 @@
 //! and rank cost a binary search plus a walk over block lengths, so large sets stay fast
 //! without a skiplist's pointer chasing. A member→score map answers ZSCORE directly.
 
+use super::Hasher;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use super::Hasher;
 
 const BLOCK: usize = 256;
 
@@ -214,7 +214,8 @@ mod tests {
         for (rank, (_, m)) in all.iter().enumerate().step_by(97) {
             assert_eq!(z.rank(m), Some(rank));
         }
-        let (s, e) = z.score_range(ScoreBound { value: 2.0, exclusive: false }, ScoreBound { value: 3.0, exclusive: true });
+        let (s, e) =
+            z.score_range(ScoreBound { value: 2.0, exclusive: false }, ScoreBound { value: 3.0, exclusive: true });
         assert!(z.range(s, e).iter().all(|(score, _)| *score == 2.0));
         assert_eq!(e - s, all.iter().filter(|(sc, _)| *sc == 2.0).count());
         z.insert(b"m00000", 100.0, 128, 64);

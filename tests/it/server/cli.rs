@@ -63,7 +63,10 @@ fn refuses_config_files_as_the_real_server_does() {
         ("rename-unknown", "rename-command NOSUCH x\n"),
         ("include-missing", "include /nonexistent/valkey-migrate-test.conf\n"),
         ("no-listener", "port 0\n"),
-        ("runs", "port 0\nunixsocket runs.sock\ndaemonize no\ndatabases 4\n# comment\n\n   \nsave \"\"\nbind 127.0.0.1 -::1\n"),
+        (
+            "runs",
+            "port 0\nunixsocket runs.sock\ndaemonize no\ndatabases 4\n# comment\n\n   \nsave \"\"\nbind 127.0.0.1 -::1\n",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for profile in ["valkey-8.1", "valkey-9.1"] {
@@ -127,7 +130,7 @@ fn call(s: &mut UnixStream, words: &[&str]) -> String {
     let mut decoder = valkey_migrate::server::frame::Decoder::default();
     let mut buf = [0u8; 4096];
     loop {
-        if let Some(f) = decoder.next().unwrap() {
+        if let Some(f) = decoder.next_frame().unwrap() {
             return String::from_utf8_lossy(&f.to_bytes()).into_owned();
         }
         let n = s.read(&mut buf).unwrap();
@@ -138,7 +141,10 @@ fn call(s: &mut UnixStream, words: &[&str]) -> String {
 
 #[test]
 fn loads_an_accepted_config_file_and_stops_on_sigterm() {
-    let mut served = serve("port 0\nmaxmemory 1mb\nrequirepass s3cret\nrename-command FLUSHALL \"\"\nuser app on >pw ~app:* +@all\nhz 20\n", &[]);
+    let mut served = serve(
+        "port 0\nmaxmemory 1mb\nrequirepass s3cret\nrename-command FLUSHALL \"\"\nuser app on >pw ~app:* +@all\nhz 20\n",
+        &[],
+    );
     let mut s = UnixStream::connect(&served.socket).unwrap();
     assert_eq!(call(&mut s, &["GET", "k"]), "-NOAUTH Authentication required.\r\n");
     assert_eq!(call(&mut s, &["AUTH", "s3cret"]), "+OK\r\n");

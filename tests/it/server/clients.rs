@@ -14,7 +14,8 @@ use valkey_migrate::server::embed::Running;
 /// Where `scripts/install-clients` put a library, or `None` when it is not installed (a
 /// failure under `scripts/test`, like a missing oracle).
 fn client(rel: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("VALKEY_MIGRATE_CLIENTS").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".clients"));
+    let base =
+        std::env::var_os("VALKEY_MIGRATE_CLIENTS").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".clients"));
     let path = base.join(rel);
     if path.exists() {
         return Some(path);
@@ -91,7 +92,13 @@ fn node_args(dir: &str, package: &str, kind: &str, port: u16, resp: u8) -> Optio
 fn python_args(dir: &str, module: &str, port: u16, resp: u8) -> Option<Vec<String>> {
     let site = client(&format!("py/{dir}"))?;
     let script = repo_root().join("testdata/server/clients/py_client.py");
-    Some(vec![script.display().to_string(), site.display().to_string(), module.into(), port.to_string(), resp.to_string()])
+    Some(vec![
+        script.display().to_string(),
+        site.display().to_string(),
+        module.into(),
+        port.to_string(),
+        resp.to_string(),
+    ])
 }
 
 #[test]
@@ -165,7 +172,8 @@ fn rust_redis_crate_works() {
     assert_eq!(v, "v");
     let n: i64 = redis::cmd("INCRBY").arg("n").arg(5).query(&mut con).unwrap();
     assert_eq!(n, 5);
-    let (a, b): (i64, String) = redis::pipe().atomic().cmd("INCR").arg("n").cmd("GET").arg("k").query(&mut con).unwrap();
+    let (a, b): (i64, String) =
+        redis::pipe().atomic().cmd("INCR").arg("n").cmd("GET").arg("k").query(&mut con).unwrap();
     assert_eq!((a, b.as_str()), (6, "v"));
     let err = redis::cmd("LPUSH").arg("k").arg("x").query::<i64>(&mut con).unwrap_err();
     assert!(err.to_string().contains("WRONGTYPE"), "{err}");

@@ -277,7 +277,12 @@ impl Script {
                         bytes.extend_from_slice(b"\r\n");
                         Step::Send { bytes, expect, norm, text: rest_line.to_string() }
                     } else {
-                        Step::Send { bytes: encode_command(&split(rest_line)), expect, norm, text: rest_line.to_string() }
+                        Step::Send {
+                            bytes: encode_command(&split(rest_line)),
+                            expect,
+                            norm,
+                            text: rest_line.to_string(),
+                        }
                     }
                 }
             };
@@ -300,7 +305,7 @@ impl Conn {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             while n.is_none_or(|n| got < n) {
-                match self.decoder.next() {
+                match self.decoder.next_frame() {
                     Ok(Some(mut f)) => {
                         normalise(&mut f, norm, &self.profile);
                         out.push(render(&f.to_bytes()));
@@ -360,13 +365,19 @@ pub fn run_script(script: &Script, target: &Target, profile: &str) -> Vec<String
     let mut current = "main".to_string();
     let mut out = Vec::new();
     for (lineno, step) in &script.steps {
-        let conn = conns
-            .entry(current.clone())
-            .or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default(), profile: profile.to_string() });
+        let conn = conns.entry(current.clone()).or_insert_with(|| Conn {
+            stream: Some(target.connect()),
+            decoder: Decoder::default(),
+            profile: profile.to_string(),
+        });
         match step {
             Step::Conn(name) => {
                 current = name.clone();
-                conns.entry(current.clone()).or_insert_with(|| Conn { stream: Some(target.connect()), decoder: Decoder::default(), profile: profile.to_string() });
+                conns.entry(current.clone()).or_insert_with(|| Conn {
+                    stream: Some(target.connect()),
+                    decoder: Decoder::default(),
+                    profile: profile.to_string(),
+                });
             }
             Step::Sleep(ms) => std::thread::sleep(Duration::from_millis(*ms)),
             Step::Read(n) => {
@@ -394,7 +405,8 @@ pub fn run_script(script: &Script, target: &Target, profile: &str) -> Vec<String
                 let mut cursor = b"0".to_vec();
                 let mut all = Vec::new();
                 for _ in 0..10_000 {
-                    let cmd: Vec<Vec<u8>> = words.iter().map(|w| if w == b"{cursor}" { cursor.clone() } else { w.clone() }).collect();
+                    let cmd: Vec<Vec<u8>> =
+                        words.iter().map(|w| if w == b"{cursor}" { cursor.clone() } else { w.clone() }).collect();
                     conn.send(&encode_command(&cmd));
                     let mut page = Vec::new();
                     let mut raw = Vec::new();
@@ -444,7 +456,7 @@ pub fn run_script(script: &Script, target: &Target, profile: &str) -> Vec<String
 fn read_one(conn: &mut Conn, rendered: &mut Vec<String>, frames: &mut Vec<Frame>) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        if let Ok(Some(f)) = conn.decoder.next() {
+        if let Ok(Some(f)) = conn.decoder.next_frame() {
             frames.push(f);
             return;
         }
@@ -479,7 +491,8 @@ fn normalise(f: &mut Frame, norm: &Norm, profile: &str) {
                 let mut out = String::new();
                 for block in text.split("\r\n\r\n") {
                     let mut lines: Vec<&str> = block.split("\r\n").collect();
-                    let header = if lines.first().is_some_and(|l| l.starts_with('#')) { Some(lines.remove(0)) } else { None };
+                    let header =
+                        if lines.first().is_some_and(|l| l.starts_with('#')) { Some(lines.remove(0)) } else { None };
                     lines.sort_unstable();
                     if !out.is_empty() {
                         out.push_str("\r\n\r\n");
@@ -591,7 +604,13 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
 /// (`volatile`) or that describe the machine (`environment`).
 fn info_volatile_fields(profile: &str) -> Vec<String> {
     let p = knowledge().profile(profile).expect("profile");
-    p.identity.info.iter().flat_map(|s| s.fields.iter()).filter(|f| f.volatile || f.environment).map(|f| f.name.clone()).collect()
+    p.identity
+        .info
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .filter(|f| f.volatile || f.environment)
+        .map(|f| f.name.clone())
+        .collect()
 }
 
 pub fn render(bytes: &[u8]) -> String {
