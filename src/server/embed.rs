@@ -20,7 +20,10 @@ impl Running {
     pub fn start(profile: Arc<Profile>, config: &[(&str, &str)], listen: Listen) -> std::io::Result<Running> {
         let mut store = ConfigStore::from_profile(&profile);
         for (name, value) in config {
-            store.set(name, value.to_string());
+            // As a config file line would be read: validated and normalised (`1mb`).
+            if let Err(reason) = store.apply(name, &[value.as_bytes().to_vec()]) {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{name}: {reason}")));
+            }
         }
         if !listen.tcp {
             store.set("port", "0".into());

@@ -227,3 +227,32 @@ fn coverage_is_reported_for_every_profile() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown server profile 'valkey-0.1'"));
 }
+
+/// A client whose unparsed input passes client-query-buffer-limit is disconnected without
+/// a reply, by both servers.
+#[test]
+fn query_buffer_limit_disconnects() {
+    use super::harness::{start_bundled, start_real};
+    let config = vec![("client-query-buffer-limit".to_string(), "1048576".to_string())];
+    for profile in ["valkey-8.1", "valkey-9.1"] {
+        let Some(real) = start_real(profile, &config) else { continue };
+        let bundled = start_bundled(profile, &config);
+        let mut outcomes = Vec::new();
+        for target in [&real, &bundled] {
+            let mut s = target.connect();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            // One big argument announced, then more than the limit of it sent.
+            let _ = s.write_all(b"*2\r\n$4\r\nECHO\r\n$5000000\r\n");
+            let chunk = vec![b'a'; 64 * 1024];
+            for _ in 0..40 {
+                if s.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            let mut rest = Vec::new();
+            let closed = matches!(s.read_to_end(&mut rest), Ok(_) | Err(_)) && rest.is_empty();
+            outcomes.push(closed);
+        }
+        assert_eq!(outcomes, [true, true], "{profile}: connection closed without a reply");
+    }
+}

@@ -97,3 +97,8 @@ fn server() {
 fn info() {
     session("info");
 }
+
+#[test]
+fn limits() {
+    session("limits");
+}
