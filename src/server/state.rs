@@ -100,6 +100,8 @@ pub struct Hot {
     pub auth_required: bool,
     /// The default user may run every command on every key, channel and database.
     pub default_unrestricted: bool,
+    /// `notify-keyspace-events` as flags (0: no notifications).
+    pub notify_flags: u32,
 }
 
 pub struct State {
@@ -148,6 +150,7 @@ impl State {
                 timeout: 0,
                 auth_required: false,
                 default_unrestricted: true,
+                notify_flags: 0,
             },
             dbs: (0..databases).map(|_| Db::default()).collect(),
             clients: HashMap::new(),
@@ -179,6 +182,13 @@ impl State {
             s.all_commands && s.all_keys && s.all_channels && s.all_dbs
         });
         self.encodings = self.config.encodings();
+        use super::commands::notify;
+        let flags = notify::parse_flags(self.config.get("notify-keyspace-events").unwrap_or(""));
+        self.hot.notify_flags = if flags & (notify::KEYSPACE | notify::KEYEVENT) == 0 { 0 } else { flags };
+        let track = self.hot.notify_flags & notify::NEW != 0;
+        for db in &mut self.dbs {
+            db.track_created = track;
+        }
     }
 
     /// `touchWatchedKey`: a key changed, so transactions watching it must fail.

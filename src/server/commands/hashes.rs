@@ -1,7 +1,7 @@
 //! Hash commands (`t_hash.c`).
 
 use super::keys::{ScanArgs, parse_scan};
-use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::{HashValue, Value, glob_match, scan_hash};
 use crate::server::longdouble::LongDouble;
 use crate::server::num::{i64_to_vec, parse_i64};
@@ -67,6 +67,7 @@ fn set_fields(ctx: &mut Ctx) -> Option<usize> {
         }
     }
     ctx.modified(key);
+    ctx.event(notify::HASH, "hset", key);
     Some(added)
 }
 
@@ -93,6 +94,7 @@ fn hsetnx(ctx: &mut Ctx) {
     hash.prepare_for([field, value].into_iter(), &enc);
     hash.set(field, value, &enc);
     ctx.modified(key);
+    ctx.event(notify::HASH, "hset", key);
     ctx.reply.int(1);
 }
 
@@ -208,6 +210,7 @@ fn hdel(ctx: &mut Ctx) {
         Ok(Some(h)) => (2..argv.len()).filter(|&i| h.remove(argv.get(i))).count(),
     };
     if deleted > 0 {
+        ctx.event(notify::HASH, "hdel", key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -235,6 +238,7 @@ fn hincrby(ctx: &mut Ctx) {
     };
     hash.set(field, &i64_to_vec(new), &enc);
     ctx.modified(key);
+    ctx.event(notify::HASH, "hincrby", key);
     ctx.reply.int(new);
 }
 
@@ -271,6 +275,7 @@ fn hincrbyfloat(ctx: &mut Ctx) {
     hash.prepare_for([field, text.as_slice()].into_iter(), &enc);
     hash.set(field, &text, &enc);
     ctx.modified(key);
+    ctx.event(notify::HASH, "hincrbyfloat", key);
     ctx.reply.bulk(&text);
 }
 

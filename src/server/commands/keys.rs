@@ -1,7 +1,7 @@
 //! Generic key commands (`db.c`, `expire.c`): DEL/UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME,
 //! COPY/MOVE/SWAPDB, the EXPIRE family and TTLs, plus the background expiry cycle.
 
-use super::{Ctx, Handler, NOT_INTEGER, SYNTAX};
+use super::{Ctx, Handler, NOT_INTEGER, SYNTAX, notify};
 use crate::server::Server;
 use crate::server::keyspace::{Value, glob_match};
 use crate::server::num::{parse_i64, parse_u64};
@@ -43,6 +43,7 @@ fn del(ctx: &mut Ctx) {
         if ctx.lookup_write(key).is_some() {
             ctx.db().remove(key);
             ctx.modified(key);
+            ctx.event(notify::GENERIC, "del", key);
             deleted += 1;
         }
     }
@@ -202,6 +203,8 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) {
     ctx.db().rename(from, to);
     ctx.modified(from);
     ctx.modified(to);
+    ctx.event(notify::GENERIC, "rename_from", from);
+    ctx.event(notify::GENERIC, "rename_to", to);
     if nx { ctx.reply.int(1) } else { ctx.reply.ok() }
 }
 
@@ -263,6 +266,7 @@ fn copy(ctx: &mut Ctx) {
     ctx.st.dbs[target_db].insert_entry(to, entry);
     ctx.st.touch_key(target_db, to, ctx.client);
     ctx.st.stats.dirty += 1;
+    ctx.event_in(target_db, notify::GENERIC, "copy_to", to);
     ctx.reply.int(1);
 }
 
@@ -290,6 +294,8 @@ fn move_cmd(ctx: &mut Ctx) {
     ctx.st.touch_key(src, key, ctx.client);
     ctx.st.touch_key(target, key, ctx.client);
     ctx.st.stats.dirty += 1;
+    ctx.event_in(src, notify::GENERIC, "move_from", key);
+    ctx.event_in(target, notify::GENERIC, "move_to", key);
     ctx.reply.int(1);
 }
 
@@ -401,10 +407,13 @@ fn expire_generic(ctx: &mut Ctx, base: Base, seconds: bool) {
     if when <= ctx.now {
         ctx.db().remove(key);
         ctx.st.stats.expired_keys += 1;
+        ctx.modified(key);
+        ctx.event(notify::EXPIRED, "expired", key);
     } else {
         ctx.db().set_expire(key, Some(when));
+        ctx.modified(key);
+        ctx.event(notify::GENERIC, "expire", key);
     }
-    ctx.modified(key);
     ctx.reply.int(1);
 }
 
@@ -453,6 +462,7 @@ fn persist(ctx: &mut Ctx) {
     if ctx.db().peek(key).is_some_and(|e| e.expire.is_some()) {
         ctx.db().set_expire(key, None);
         ctx.modified(key);
+        ctx.event(notify::GENERIC, "persist", key);
         ctx.reply.int(1);
     } else {
         ctx.reply.int(0);
@@ -578,6 +588,7 @@ pub async fn active_expire_loop(server: Arc<Server>) {
             }
             st.stats.expired_keys += due.len() as u64;
             for key in due {
+                notify::emit(&mut st, None, notify::EXPIRED, "expired", &key, db);
                 let k = (db, key);
                 if let Some(ids) = st.watched.get(&k).cloned() {
                     for id in ids {

@@ -2,7 +2,7 @@
 //! are served when a push makes one ready.
 
 use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
-use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::Value;
 use crate::server::num::parse_i64;
 use std::collections::VecDeque;
@@ -77,6 +77,7 @@ fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
         list.len()
     };
     ctx.modified(key);
+    ctx.event(notify::LIST, if end == End::Head { "lpush" } else { "rpush" }, key);
     let db = ctx.client.db;
     ctx.st.signal_ready(db, key);
     ctx.reply.int(len as i64);
@@ -122,6 +123,7 @@ fn linsert(ctx: &mut Ctx) {
     };
     if result > 0 {
         ctx.modified(key);
+        ctx.event(notify::LIST, "linsert", key);
     }
     ctx.reply.int(result);
 }
@@ -174,6 +176,7 @@ fn lset(ctx: &mut Ctx) {
         None => return reply.error("index out of range"),
     }
     ctx.modified(key);
+    ctx.event(notify::LIST, "lset", key);
 }
 
 /// `start`/`end` as LRANGE and LTRIM normalise them: `None` for an empty range.
@@ -232,8 +235,9 @@ fn ltrim(ctx: &mut Ctx) {
                     list.drain(..s);
                 }
             }
-            ctx.delete_if_empty(key);
             ctx.modified(key);
+            ctx.event(notify::LIST, "ltrim", key);
+            ctx.delete_if_empty(key);
         }
     }
     ctx.reply.ok();
@@ -273,8 +277,9 @@ fn lrem(ctx: &mut Ctx) {
         }
     };
     if removed > 0 {
-        ctx.delete_if_empty(key);
         ctx.modified(key);
+        ctx.event(notify::LIST, "lrem", key);
+        ctx.delete_if_empty(key);
     }
     ctx.reply.int(removed as i64);
 }
@@ -401,8 +406,17 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
             reply.bulk(&v.unwrap_or_default());
         }
     }
-    ctx.delete_if_empty(key);
     ctx.modified(key);
+    ctx.event(notify::LIST, pop_event(end), key);
+    ctx.delete_if_empty(key);
+}
+
+fn pop_event(end: End) -> &'static str {
+    if end == End::Head { "lpop" } else { "rpop" }
+}
+
+fn push_event(end: End) -> &'static str {
+    if end == End::Head { "lpush" } else { "rpush" }
 }
 
 fn lpop(ctx: &mut Ctx) {
@@ -443,8 +457,7 @@ fn move_one(ctx: &mut Ctx, from: End, to: End) -> Option<()> {
         let v = if from == End::Head { list.pop_front() } else { list.pop_back() };
         v.unwrap_or_default()
     };
-    ctx.delete_if_empty(src);
-    ctx.modified(src);
+    // The server pushes first and reports in that order: the push, then the pop.
     if ctx.lookup_write(dst).is_none() {
         ctx.db().insert_new(dst, Value::List(VecDeque::new()));
     }
@@ -455,6 +468,10 @@ fn move_one(ctx: &mut Ctx, from: End, to: End) -> Option<()> {
         }
     }
     ctx.modified(dst);
+    ctx.event(notify::LIST, push_event(to), dst);
+    ctx.modified(src);
+    ctx.event(notify::LIST, pop_event(from), src);
+    ctx.delete_if_empty(src);
     let db = ctx.client.db;
     ctx.st.signal_ready(db, dst);
     ctx.reply.bulk(&value);
@@ -492,8 +509,9 @@ fn mpop_from(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) -> Result<bo
         for item in &items {
             ctx.reply.bulk(item);
         }
-        ctx.delete_if_empty(key);
         ctx.modified(key);
+        ctx.event(notify::LIST, pop_event(end), key);
+        ctx.delete_if_empty(key);
         return Ok(true);
     }
     Ok(false)
@@ -571,8 +589,9 @@ fn blocking_pop(ctx: &mut Ctx, end: End) {
         ctx.reply.array(2);
         ctx.reply.bulk(key);
         ctx.reply.bulk(&value);
-        ctx.delete_if_empty(key);
         ctx.modified(key);
+        ctx.event(notify::LIST, pop_event(end), key);
+        ctx.delete_if_empty(key);
         return;
     }
     blocking::wait_or_timeout(

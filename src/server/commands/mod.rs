@@ -10,6 +10,7 @@ pub mod hashes;
 pub mod introspection;
 pub mod keys;
 pub mod lists;
+pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
@@ -123,12 +124,18 @@ impl<'a> Ctx<'a> {
             if !st.watched.is_empty() {
                 st.touch_key(db, key, self.client);
             }
+            if st.hot.notify_flags != 0 {
+                notify::emit(st, Some(self.client), notify::EXPIRED, "expired", key, db);
+            }
         }
         if count_hit {
             if found {
                 st.stats.keyspace_hits += 1;
             } else {
                 st.stats.keyspace_misses += 1;
+                if st.hot.notify_flags & notify::KEY_MISS != 0 {
+                    notify::emit(st, Some(self.client), notify::KEY_MISS, "keymiss", key, db);
+                }
             }
         }
         (st.dbs[db].map_get_mut(key).map(|e| &mut e.value), &mut self.reply)
@@ -141,12 +148,28 @@ impl<'a> Ctx<'a> {
         self.st.stats.dirty += 1;
     }
 
-    /// Removes a key left empty by a write (the server never keeps empty aggregates).
+    /// Removes a key left empty by a write (the server never keeps empty aggregates), with
+    /// its `del` event.
     pub fn delete_if_empty(&mut self, key: &[u8]) {
         let db = self.client.db;
         if self.st.dbs[db].peek(key).is_some_and(|e| e.value.is_empty() && !matches!(e.value, Value::Str(_))) {
             self.st.dbs[db].remove(key);
+            self.event(notify::GENERIC, "del", key);
         }
+    }
+
+    /// A keyspace notification for `key` in the current database.
+    pub fn event(&mut self, class: u32, name: &str, key: &[u8]) {
+        let db = self.client.db;
+        self.event_in(db, class, name, key);
+    }
+
+    pub fn event_in(&mut self, db: usize, class: u32, name: &str, key: &[u8]) {
+        if self.st.hot.notify_flags == 0 {
+            return;
+        }
+        notify::flush_new(self.st, Some(self.client));
+        notify::emit(self.st, Some(self.client), class, name, key, db);
     }
 }
 
@@ -155,6 +178,7 @@ pub fn expire_for_access(st: &mut State, client: &mut ClientState, db: usize, ke
     if st.dbs[db].expire_if_needed(key, now) {
         st.stats.expired_keys += 1;
         st.touch_key(db, key, client);
+        notify::emit(st, Some(client), notify::EXPIRED, "expired", key, db);
     }
 }
 
@@ -445,6 +469,9 @@ pub fn call(
     let elapsed = started.elapsed().as_micros() as u64;
     client.commands += 1;
     client.last_cmd = Some(spec.id);
+    if st.hot.notify_flags != 0 {
+        notify::flush_new(st, Some(client));
+    }
     // Counted once it ran: INFO does not see itself.
     st.stats.commands_processed += 1;
     let stat = &mut st.stats.commands[spec.id];

@@ -3,7 +3,7 @@
 
 use super::hashes::scan_page;
 use super::keys::parse_scan;
-use super::{Ctx, Handler, NOT_INTEGER, Replied, WRONGTYPE};
+use super::{Ctx, Handler, NOT_INTEGER, Replied, WRONGTYPE, notify};
 use crate::server::keyspace::{SetValue, Value, glob_match};
 use crate::server::num::parse_i64;
 
@@ -55,6 +55,7 @@ fn sadd(ctx: &mut Ctx) {
     let added = (2..argv.len()).filter(|&i| set.add(argv.get(i), &enc)).count();
     if added > 0 {
         ctx.modified(key);
+        ctx.event(notify::SET, "sadd", key);
     }
     ctx.reply.int(added as i64);
 }
@@ -68,6 +69,7 @@ fn srem(ctx: &mut Ctx) {
         Ok(Some(set)) => (2..argv.len()).filter(|&i| set.remove(argv.get(i))).count(),
     };
     if removed > 0 {
+        ctx.event(notify::SET, "srem", key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -179,6 +181,7 @@ fn spop(ctx: &mut Ctx) {
         }
     };
     if !popped.is_empty() {
+        ctx.event(notify::SET, "spop", key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -258,16 +261,19 @@ fn smove(ctx: &mut Ctx) {
     if let Ok(Some(s)) = set_at(ctx, src, false) {
         s.remove(member);
     }
+    ctx.event(notify::SET, "srem", src);
     ctx.delete_if_empty(src);
     ctx.modified(src);
     if ctx.lookup_write(dst).is_none() {
         let set = SetValue::create(member, 1, &enc);
         ctx.db().insert_new(dst, Value::Set(set));
     }
-    if let Ok(Some(d)) = set_at(ctx, dst, false) {
-        d.add(member, &enc);
+    if let Ok(Some(d)) = set_at(ctx, dst, false)
+        && d.add(member, &enc)
+    {
+        ctx.modified(dst);
+        ctx.event(notify::SET, "sadd", dst);
     }
-    ctx.modified(dst);
     ctx.reply.int(1);
 }
 
@@ -337,11 +343,20 @@ fn algebra(ctx: &mut Ctx, op: Op, store: bool) {
     let n = result.len();
     let db = ctx.client.db;
     if n == 0 {
-        ctx.st.dbs[db].remove(dst);
+        if ctx.st.dbs[db].remove(dst).is_some() {
+            ctx.modified(dst);
+            ctx.event(notify::GENERIC, "del", dst);
+        }
     } else {
         ctx.st.dbs[db].set(dst, Value::Set(result), false);
+        ctx.modified(dst);
+        let event = match op {
+            Op::Inter => "sinterstore",
+            Op::Union => "sunionstore",
+            Op::Diff => "sdiffstore",
+        };
+        ctx.event(notify::SET, event, dst);
     }
-    ctx.modified(dst);
     ctx.reply.int(n as i64);
 }
 

@@ -1,7 +1,7 @@
 //! String commands (`t_string.c`): GET/SET and their option grammar, the INCR family with
 //! the server's overflow errors and long-double float arithmetic, ranges and MSET.
 
-use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::Value;
 use crate::server::longdouble::LongDouble;
 use crate::server::num::{i64_to_vec, parse_i64};
@@ -175,24 +175,31 @@ fn set(ctx: &mut Ctx) {
         }
         return;
     }
-    store(ctx, key, value.to_vec(), opts.keepttl, when);
+    store(ctx, key, value.to_vec(), opts.keepttl, when, "set");
     if !opts.get {
         ctx.reply.ok();
     }
 }
 
-/// `setKey` plus the expiry: a past expiry deletes the key at once.
-fn store(ctx: &mut Ctx, key: &[u8], value: Vec<u8>, keepttl: bool, when: Option<i64>) {
+/// `setKey` plus the expiry, with the command's keyspace event (and `expire` when a TTL is
+/// set). A time already past stores nothing, as on the server.
+fn store(ctx: &mut Ctx, key: &[u8], value: Vec<u8>, keepttl: bool, when: Option<i64>, event: &str) {
     let db = ctx.client.db;
+    if when.is_some_and(|w| w <= ctx.now) {
+        if ctx.st.dbs[db].remove(key).is_some() {
+            ctx.modified(key);
+        }
+        return;
+    }
     ctx.st.dbs[db].set(key, Value::Str(value), keepttl);
     if let Some(when) = when {
         ctx.st.dbs[db].set_expire(key, Some(when));
-        if when <= ctx.now {
-            ctx.st.dbs[db].remove(key);
-            ctx.st.stats.expired_keys += 1;
-        }
     }
     ctx.modified(key);
+    ctx.event(notify::STRING, event, key);
+    if when.is_some() {
+        ctx.event(notify::GENERIC, "expire", key);
+    }
 }
 
 fn setnx(ctx: &mut Ctx) {
@@ -201,7 +208,7 @@ fn setnx(ctx: &mut Ctx) {
         ctx.reply.int(0);
         return;
     }
-    store(ctx, key, ctx.arg(2).to_vec(), false, None);
+    store(ctx, key, ctx.arg(2).to_vec(), false, None, "set");
     ctx.reply.int(1);
 }
 
@@ -216,7 +223,7 @@ fn psetex(ctx: &mut Ctx) {
 fn set_with_expire(ctx: &mut Ctx, unit: ExpireUnit) {
     let Some(when) = expire_at(ctx, unit, 2) else { return };
     let key = ctx.arg(1);
-    store(ctx, key, ctx.arg(3).to_vec(), false, Some(when));
+    store(ctx, key, ctx.arg(3).to_vec(), false, Some(when), "set");
     ctx.reply.ok();
 }
 
@@ -227,7 +234,7 @@ fn getset(ctx: &mut Ctx) {
         Some(v) => ctx.reply.bulk(v),
         None => ctx.reply.null(),
     }
-    store(ctx, key, ctx.arg(2).to_vec(), false, None);
+    store(ctx, key, ctx.arg(2).to_vec(), false, None, "set");
 }
 
 fn getdel(ctx: &mut Ctx) {
@@ -238,6 +245,7 @@ fn getdel(ctx: &mut Ctx) {
             ctx.reply.bulk(&v);
             ctx.db().remove(key);
             ctx.modified(key);
+            ctx.event(notify::GENERIC, "del", key);
         }
         None => ctx.reply.null(),
     }
@@ -264,13 +272,17 @@ fn getex(ctx: &mut Ctx) {
         if when <= ctx.now {
             ctx.st.dbs[db].remove(key);
             ctx.st.stats.expired_keys += 1;
+            ctx.modified(key);
+            ctx.event(notify::EXPIRED, "expired", key);
         } else {
             ctx.st.dbs[db].set_expire(key, Some(when));
+            ctx.modified(key);
+            ctx.event(notify::GENERIC, "expire", key);
         }
-        ctx.modified(key);
     } else if opts.persist && ctx.st.dbs[db].peek(key).is_some_and(|e| e.expire.is_some()) {
         ctx.st.dbs[db].set_expire(key, None);
         ctx.modified(key);
+        ctx.event(notify::GENERIC, "persist", key);
     }
 }
 
@@ -292,7 +304,7 @@ fn mset(ctx: &mut Ctx) {
         return;
     }
     for i in (1..ctx.argc()).step_by(2) {
-        store(ctx, ctx.arg(i), ctx.arg(i + 1).to_vec(), false, None);
+        store(ctx, ctx.arg(i), ctx.arg(i + 1).to_vec(), false, None, "set");
     }
     ctx.reply.ok();
 }
@@ -309,7 +321,7 @@ fn msetnx(ctx: &mut Ctx) {
         }
     }
     for i in (1..ctx.argc()).step_by(2) {
-        store(ctx, ctx.arg(i), ctx.arg(i + 1).to_vec(), false, None);
+        store(ctx, ctx.arg(i), ctx.arg(i + 1).to_vec(), false, None, "set");
     }
     ctx.reply.int(1);
 }
@@ -337,7 +349,7 @@ fn append(ctx: &mut Ctx) {
     };
     let total = match len {
         None => {
-            store(ctx, key, add.to_vec(), false, None);
+            store(ctx, key, add.to_vec(), false, None, "append");
             add.len()
         }
         Some(len) => {
@@ -348,6 +360,7 @@ fn append(ctx: &mut Ctx) {
                 s.extend_from_slice(add);
             }
             ctx.modified(key);
+            ctx.event(notify::STRING, "append", key);
             len + add.len()
         }
     };
@@ -409,15 +422,16 @@ fn incr_by(ctx: &mut Ctx, by: i64) {
         ctx.err("increment or decrement would overflow");
         return;
     };
-    store_number(ctx, key, i64_to_vec(new));
+    store_number(ctx, key, i64_to_vec(new), "incrby");
     ctx.reply.int(new);
 }
 
 /// Replaces a string's content keeping its TTL (INCR and friends do not reset expiry).
-fn store_number(ctx: &mut Ctx, key: &[u8], text: Vec<u8>) {
+fn store_number(ctx: &mut Ctx, key: &[u8], text: Vec<u8>, event: &str) {
     let db = ctx.client.db;
     ctx.st.dbs[db].set(key, Value::Str(text), true);
     ctx.modified(key);
+    ctx.event(notify::STRING, event, key);
 }
 
 fn incrbyfloat(ctx: &mut Ctx) {
@@ -452,7 +466,7 @@ fn incrbyfloat(ctx: &mut Ctx) {
         return;
     };
     let text = sum.to_human_string().into_bytes();
-    store_number(ctx, key, text.clone());
+    store_number(ctx, key, text.clone(), "incrbyfloat");
     ctx.reply.bulk(&text);
 }
 
@@ -513,7 +527,8 @@ fn setrange(ctx: &mut Ctx) {
     }
     let offset = offset as usize;
     if existing.is_none() {
-        store(ctx, key, Vec::new(), false, None);
+        let db = ctx.client.db;
+        ctx.st.dbs[db].set(key, Value::Str(Vec::new()), false);
     }
     let len = match ctx.lookup_write(key) {
         Some(Value::Str(s)) => {
@@ -526,6 +541,7 @@ fn setrange(ctx: &mut Ctx) {
         _ => 0,
     };
     ctx.modified(key);
+    ctx.event(notify::STRING, "setrange", key);
     ctx.reply.int(len as i64);
 }
 
@@ -536,6 +552,7 @@ fn delifeq(ctx: &mut Ctx) {
     if value.as_deref() == Some(ctx.arg(2)) {
         ctx.db().remove(key);
         ctx.modified(key);
+        ctx.event(notify::GENERIC, "del", key);
         ctx.reply.int(1);
     } else {
         ctx.reply.int(0);

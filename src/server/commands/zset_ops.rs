@@ -4,7 +4,7 @@
 use super::hashes::scan_page;
 use super::keys::parse_scan;
 use super::zsets::{float_or, reply_entries};
-use super::{Ctx, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
+use super::{Ctx, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::{Value, ZSet, glob_match};
 use crate::server::num::parse_i64;
 
@@ -104,7 +104,7 @@ fn algebra(ctx: &mut Ctx, op: Op, store: bool) {
     let result = combine(op, &inputs, &weights, aggregate);
     if store {
         let dst = ctx.arg(1);
-        store_result(ctx, dst, &result);
+        store_result(ctx, dst, &result, name);
     } else {
         reply_entries(&mut ctx.reply, &result, with_scores);
     }
@@ -183,8 +183,8 @@ fn combine(op: Op, inputs: &[Option<Input>], weights: &[f64], how: Aggregate) ->
 }
 
 /// Stores a result as a sorted set (or deletes the destination when empty) and replies
-/// its size.
-pub fn store_result(ctx: &mut Ctx, dst: &[u8], entries: &[(f64, Vec<u8>)]) {
+/// its size; `event` names the keyspace notification of a stored result.
+pub fn store_result(ctx: &mut Ctx, dst: &[u8], entries: &[(f64, Vec<u8>)], event: &str) {
     let enc = ctx.st.encodings;
     let db = ctx.client.db;
     let existed = ctx.lookup_write(dst).is_some();
@@ -192,6 +192,7 @@ pub fn store_result(ctx: &mut Ctx, dst: &[u8], entries: &[(f64, Vec<u8>)]) {
         if existed {
             ctx.st.dbs[db].remove(dst);
             ctx.modified(dst);
+            ctx.event(notify::GENERIC, "del", dst);
         }
         ctx.reply.int(0);
         return;
@@ -203,6 +204,7 @@ pub fn store_result(ctx: &mut Ctx, dst: &[u8], entries: &[(f64, Vec<u8>)]) {
     ctx.st.dbs[db].set(dst, Value::ZSet(z), false);
     ctx.modified(dst);
     ctx.st.signal_ready(db, dst);
+    ctx.event(notify::ZSET, event, dst);
     ctx.reply.int(entries.len() as i64);
 }
 

@@ -2,7 +2,7 @@
 //! (ZRANGE and the older forms), ranks, counts, removals and pops (blocking too).
 
 use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
-use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE};
+use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::zset::{LexBound, ScoreBound};
 use crate::server::keyspace::{Value, ZSet};
 use crate::server::num::{parse_f64, parse_i64};
@@ -177,6 +177,7 @@ fn zadd_generic(ctx: &mut Ctx, score_idx: usize, f: AddFlags) {
         ctx.modified(key);
         let db = ctx.client.db;
         ctx.st.signal_ready(db, key);
+        ctx.event(notify::ZSET, if f.incr { "zincr" } else { "zadd" }, key);
     }
     ctx.delete_if_empty(key);
     if nan {
@@ -199,6 +200,7 @@ fn zrem(ctx: &mut Ctx) {
         Ok(Some(z)) => (2..argv.len()).filter(|&i| z.remove(argv.get(i)).is_some()).count(),
     };
     if removed > 0 {
+        ctx.event(notify::ZSET, "zrem", key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -495,7 +497,7 @@ fn range_generic(ctx: &mut Ctx, first: usize, store: Option<&[u8]>, mut kind: Ra
     match store {
         None => reply_entries(&mut ctx.reply, &entries, with_scores),
         Some(dst) => {
-            super::zset_ops::store_result(ctx, dst, &entries);
+            super::zset_ops::store_result(ctx, dst, &entries, "zrangestore");
         }
     }
 }
@@ -588,6 +590,12 @@ fn remove_range(ctx: &mut Ctx, kind: RangeType) {
         }
     };
     if removed > 0 {
+        let event = match kind {
+            RangeType::Score => "zremrangebyscore",
+            RangeType::Lex => "zremrangebylex",
+            _ => "zremrangebyrank",
+        };
+        ctx.event(notify::ZSET, event, key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -620,6 +628,10 @@ fn pop_entries(z: &mut ZSet, max: bool, count: usize) -> Vec<(f64, Vec<u8>)> {
     picked
 }
 
+fn pop_event(max: bool) -> &'static str {
+    if max { "zpopmax" } else { "zpopmin" }
+}
+
 fn pop_generic(ctx: &mut Ctx, max: bool) {
     if ctx.argc() > 3 {
         ctx.err(SYNTAX);
@@ -638,6 +650,7 @@ fn pop_generic(ctx: &mut Ctx, max: bool) {
         Ok(Some(z)) => pop_entries(z, max, count.unwrap_or(1)),
     };
     if !popped.is_empty() {
+        ctx.event(notify::ZSET, pop_event(max), key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
     }
@@ -672,6 +685,7 @@ fn bzpop(ctx: &mut Ctx, max: bool) {
         ctx.reply.bulk(key);
         ctx.reply.bulk(&member);
         ctx.reply.double(score);
+        ctx.event(notify::ZSET, pop_event(max), key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
         return;
@@ -753,6 +767,7 @@ fn mpop_from(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result
             ctx.reply.bulk(m);
             ctx.reply.double(*s);
         }
+        ctx.event(notify::ZSET, pop_event(max), key);
         ctx.delete_if_empty(key);
         ctx.modified(key);
         return Ok(true);

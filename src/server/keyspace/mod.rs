@@ -100,6 +100,9 @@ pub struct Db {
     /// Keys ordered by a fixed hash: the SCAN cursor is a position in this order, so a scan
     /// returns every key present throughout it even while keys come and go.
     scan_order: BTreeSet<(u64, Key)>,
+    /// Keys created since the last `take_created`, when `new` notifications are on.
+    pub track_created: bool,
+    created: Vec<Key>,
 }
 
 /// The hash that orders keys and fields for SCAN cursors.
@@ -196,12 +199,28 @@ impl Db {
         }
         self.scan_order.insert((scan_hash(key), key.to_vec()));
         self.map.insert(key.to_vec(), Entry { value, expire: None });
+        self.created(key);
+    }
+
+    fn created(&mut self, key: &[u8]) {
+        if self.track_created {
+            self.created.push(key.to_vec());
+        }
+    }
+
+    pub fn has_created(&self) -> bool {
+        !self.created.is_empty()
+    }
+
+    pub fn take_created(&mut self) -> Vec<Key> {
+        std::mem::take(&mut self.created)
     }
 
     /// Inserts a value for a key known to be absent.
     pub fn insert_new(&mut self, key: &[u8], value: Value) -> &mut Entry {
         if !self.map.contains_key(key) {
             self.scan_order.insert((scan_hash(key), key.to_vec()));
+            self.created(key);
         }
         self.map.entry(key.to_vec()).or_insert(Entry { value, expire: None })
     }
@@ -265,6 +284,7 @@ impl Db {
         let expire = entry.expire;
         self.scan_order.insert((scan_hash(to), to.to_vec()));
         self.map.insert(to.to_vec(), entry);
+        self.created(to);
         if let Some(when) = expire {
             self.expires.insert((when, to.to_vec()));
         }
@@ -279,6 +299,7 @@ impl Db {
         }
         self.scan_order.insert((scan_hash(key), key.to_vec()));
         self.map.insert(key.to_vec(), entry);
+        self.created(key);
     }
 
     /// Up to `count` keys from cursor position `from` in scan order, and the next cursor

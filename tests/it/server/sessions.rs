@@ -102,3 +102,8 @@ fn info() {
 fn limits() {
     session("limits");
 }
+
+#[test]
+fn notify() {
+    session("notify");
+}
