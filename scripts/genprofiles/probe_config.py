@@ -4,8 +4,12 @@ type, range and exact error text of every directive (what `check_directive` repr
 
 import os
 import re
+import shutil
+import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 
 from .resp import Conn
@@ -17,7 +21,6 @@ LLONG_MAX = b"9223372036854775807"
 ULLONG_MAX = b"18446744073709551615"
 
 MSG_BOOL = "argument must be 'yes' or 'no'"
-MSG_ENUM = "argument(s) must be one of the following: "
 MSG_INT = "argument couldn't be parsed into an integer"
 MSG_MEM = "argument must be a memory value"
 MSG_MEMPCT = "argument must be a memory or percent value"
@@ -86,11 +89,6 @@ def read_defaults(binary):
         time.sleep(2)
     else:
         raise RuntimeError("127.0.0.1:6379 stayed busy; the default of `port` cannot be read")
-    import shutil
-    import signal
-    import subprocess
-    import tempfile
-
     d = tempfile.mkdtemp(prefix="genprof-def-")
     proc = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--appendonly", "no", "--dir", d],

@@ -6,7 +6,7 @@ module-style (dotted) names."""
 import re
 
 from .probe_config import SPECIAL_DIRECTIVES, binary_strings, line, log
-from .server import SENTINEL, Server, classify_lines, load_config
+from .server import Server, classify_lines, load_config
 
 BOGUS = "zzzz-no-such-directive"
 LOG_PREFIX = re.compile(rb"^\d+:[A-Z] \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} ")

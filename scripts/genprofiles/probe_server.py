@@ -35,13 +35,13 @@ class FormatRecorder:
         out = {}
         for path, seqs in sorted(self.orders.items()):
             keys = []
-            for s in sorted(seqs, key=len, reverse=True):
+            for s in sorted(seqs, key=lambda q: (-len(q), q)):
                 for k in s:
                     if k not in keys:
                         keys.append(k)
             # Place each key after every key seen before it in some reply.
             after = {k: set() for k in keys}
-            for s in seqs:
+            for s in sorted(seqs):
                 for i, k in enumerate(s):
                     after[k].update(s[:i])
             order = []
@@ -218,14 +218,36 @@ ENVIRONMENT = {"os", "total_system_memory", "total_system_memory_human", "execut
                "process_supervised"}
 
 
+# Counters, clocks and memory figures can be equal on two runs by chance; a value is only
+# recorded for fields that describe the build or the configuration, so that regenerating a
+# profile gives the same file.
+VOLATILE_NAME = re.compile(
+    r"time|clock|uptime|_sec|usec|cpu|memory|mem_|bytes|ratio|perc|instantaneous|kbps|processed|received|"
+    r"connections|_ops|frag|rss|peak|allocator|run_id|replid|offset|hits|misses|lazyfree|keys|expire|evicted|"
+    r"count|calls|reads|writes|net_|sync_|fork|cow|changes|saves|last_|total_|clients|scripts|functions|"
+    r"libraries|eventloop|defrag|tracking|blocked|paused|io_threaded|histlen|engines"
+)
+CONFIG_MIRRORS = {"maxmemory", "maxmemory_human", "maxmemory_policy", "mem_allocator", "maxclients",
+                  "repl_backlog_size", "cluster_enabled", "connected_clients"}
+
+
 def probe_info(binary):
+    # Two servers: one asked at once, the other after a second of age and some use, so that
+    # clocks, counters and memory figures show up as volatile and what stays is configuration
+    # and build identity.
     runs = []
-    for _ in range(2):
+    for used in (False, True):
+        if used:
+            time.sleep(2.1)
         with Server(binary) as srv:
             c = srv.connect()
+            if used:
+                time.sleep(1.1)
+                for cmd in (["SET", "k", "v"], ["GET", "k"], ["INCR", "k"], ["EXPIRE", "k", "100"], ["DEL", "k"],
+                            ["PING"]):
+                    c.call(*cmd)
             runs.append((c.call("INFO").text(), c.call("INFO", "everything").text()))
             c.close()
-        time.sleep(1.1)
     default_a, every_a = parse_info(runs[0][0]), parse_info(runs[0][1])
     every_b = dict(parse_info(runs[1][1]))
     default_titles = [t for t, _ in default_a]
@@ -235,9 +257,9 @@ def probe_info(binary):
         out = []
         for k, v in fields:
             f = {"name": k}
-            if k in ENVIRONMENT or k.startswith("listener"):
+            if k in ENVIRONMENT or k.startswith("listener") or k == "monotonic_clock":
                 f["environment"] = True
-            elif other.get(k) == v:
+            elif other.get(k) == v and (k in CONFIG_MIRRORS or not VOLATILE_NAME.search(k)):
                 f["value"] = v
             else:
                 f["volatile"] = True
@@ -260,7 +282,10 @@ def dynamic_info_lines(binary):
         for k, v in fields:
             for prefix in ("cmdstat_set", "errorstat_ERR", "latency_percentiles_usec_set", "db0"):
                 if k == prefix:
-                    out[title] = {"example": f"{k}:{v}", "keys": [kv.split("=")[0] for kv in v.split(",")]}
+                    # Timings and averages vary from run to run: only counts are kept.
+                    parts = [kv.partition("=") for kv in v.split(",")]
+                    shown = ",".join(f"{a}={c if c in ('0', '1') else '…'}" for a, _, c in parts)
+                    out[title] = {"example": f"{k}:{shown}", "keys": [a for a, _, _ in parts]}
     return out
 
 

@@ -202,3 +202,83 @@ fn generated_profiles_match_the_running_binaries() {
         assert!(version.contains(&p.header.version), "{profile}: INFO server lacks {}", p.header.version);
     }
 }
+
+fn verdict(profile: &str, line: &str) -> Verdict {
+    knowledge().profile(profile).unwrap().check_line(line.as_bytes())
+}
+
+fn refused(message: &str) -> Verdict {
+    Verdict::Refused { message: message.into() }
+}
+
+#[test]
+fn check_line_gives_the_servers_verdict_and_text() {
+    assert_eq!(verdict("valkey-9.1", "io-threads 300"), refused("argument must be between 1 and 256 inclusive"));
+    assert_eq!(verdict("valkey-9.1", "maxmemory 1gb"), Verdict::Accepted);
+    assert_eq!(verdict("valkey-9.1", "io-threads-do-reads yes"), Verdict::Ignored);
+    assert_eq!(verdict("valkey-9.1", "# a comment"), Verdict::Accepted);
+    assert!(matches!(verdict("valkey-9.1", "json.max-document-size 1"), Verdict::Deferred { .. }));
+    // Valkey 9 joins text after a closing quote to the argument (valkey PR #2098); 8.1 refuses.
+    assert_eq!(verdict("valkey-9.1", r#"requirepass "a"b"#), Verdict::Accepted);
+    assert_eq!(verdict("valkey-8.1", r#"requirepass "a"b"#), refused("Unbalanced quotes in configuration line"));
+    // Redis 8 queues unknown names as module settings; it refuses negative unsigned values first.
+    let Verdict::Deferred { log } = verdict("redis-8.2", "search-timeout 500") else { panic!("not deferred") };
+    assert_eq!(log[1], "# >>> 'search-timeout 500'");
+    assert_eq!(verdict("redis-8.2", "maxclients -1"), refused("argument must be greater or equal to 0"));
+    assert_eq!(verdict("redis-7.0", "maxclients -1"), refused("argument must be between 1 and 4294967295 inclusive"));
+}
+
+#[test]
+fn derived_profiles_follow_their_sources() {
+    // server.md §0 point 2 and §1.2: Valkey 7.2 lacks Redis 7.4's additions, Valkey 8.0 has them.
+    let bad = refused("Bad directive or wrong number of arguments");
+    assert_eq!(verdict("valkey-7.2", "hide-user-data-from-log yes"), bad);
+    assert_eq!(verdict("valkey-8.0", "hide-user-data-from-log yes"), Verdict::Accepted);
+    assert_eq!(verdict("redis-7.4", "hide-user-data-from-log yes"), Verdict::Accepted);
+    assert_eq!(verdict("redis-7.2", "hide-user-data-from-log yes"), bad);
+    // io-threads: 1..128 before Valkey 8.1 (§2.1).
+    assert_eq!(verdict("valkey-8.0", "io-threads 200"), refused("argument must be between 1 and 128 inclusive"));
+    assert_eq!(verdict("valkey-8.1", "io-threads 200"), Verdict::Accepted);
+    // primaryauth is Valkey 8.0+; masterauth its alias there, the name in 7.2 (§1.3).
+    assert_eq!(verdict("valkey-7.2", "primaryauth s3cret"), bad);
+    assert_eq!(verdict("valkey-7.2", "masterauth s3cret"), Verdict::Accepted);
+    assert_eq!(verdict("redis-7.4", "primaryauth s3cret"), bad);
+    // Hash-field TTL commands: Redis 7.4, Valkey 9.0; HGETDEL Valkey 9.1 (§3.1).
+    let k = knowledge();
+    let has = |p: &str, c: &str| k.profile(p).unwrap().command(c).is_some();
+    assert!(has("redis-7.4", "hexpire") && !has("redis-7.2", "hexpire"));
+    assert!(has("valkey-9.0", "hexpire") && !has("valkey-8.1", "hexpire"));
+    assert!(has("valkey-9.1", "hgetdel") && !has("valkey-9.0", "hgetdel"));
+    assert!(has("valkey-8.1", "commandlog") && !has("valkey-8.0", "commandlog"));
+    // The fatal header names each version.
+    let header = |p: &str| k.profile(p).unwrap().loader.fatal_header.clone();
+    assert_eq!(header("valkey-9.0"), "*** FATAL CONFIG FILE ERROR (Version 9.0.0) ***");
+    assert_eq!(header("redis-7.4"), "*** FATAL CONFIG FILE ERROR (Redis 7.4.1) ***");
+}
+
+#[test]
+fn the_fatal_text_renders_like_the_server() {
+    let p = knowledge().profile("valkey-8.1").unwrap();
+    assert_eq!(
+        p.render_fatal(2, "search-timeout 500", "Bad directive or wrong number of arguments"),
+        "\n*** FATAL CONFIG FILE ERROR (Version 8.1.8) ***\nReading the configuration file, at line 2\n>>> \
+         'search-timeout 500'\nBad directive or wrong number of arguments\n"
+    );
+}
+
+#[test]
+fn a_stateful_file_check_tracks_renames_and_users() {
+    let k = knowledge();
+    let p = k.profile("valkey-9.1").unwrap();
+    let mut c = valkey_migrate::knowledge::profile::ConfigFileChecker::new(&p);
+    assert_eq!(c.check_line(b"rename-command FLUSHALL safe-flush"), Verdict::Accepted);
+    assert_eq!(c.check_line(b"rename-command flushall other"), refused("No such command in rename-command"));
+    assert_eq!(c.check_line(b"rename-command keys safe-flush"), refused("Target command name already exists"));
+    assert_eq!(c.check_line(b"user app on >pw ~app:* +@read"), Verdict::Accepted);
+    assert_eq!(
+        c.check_line(b"user app off"),
+        refused(
+            "Error in user declaration 'app': Duplicate user found. A user can only be defined once in config files"
+        )
+    );
+}
