@@ -68,8 +68,15 @@ pub struct CommandSpec {
     /// ACL categories without the `@`.
     pub categories: Vec<String>,
     pub subcommands: HashMap<String, CommandSpec>,
-    /// Index into the table's list, for per-command statistics.
+    /// Index into the table's list of full names.
     pub id: usize,
+    /// Where calls are counted: the command's own entry, or its container's for a
+    /// synthetic subcommand (the old servers counted `client`, not `client|id`).
+    pub stats_id: usize,
+    /// A subcommand the profile does not list: its server (Redis 6.2) dispatched
+    /// subcommands inside the container's own code, so the table borrows their shapes from
+    /// the newest profile to route them to the same handlers.
+    pub synthetic: bool,
     /// The bundled server's implementation, when it has one.
     pub handler: Option<crate::server::commands::Handler>,
 }
@@ -106,6 +113,9 @@ pub struct CommandTable {
     commands: HashMap<String, CommandSpec, crate::server::keyspace::Hasher>,
     /// Full names by id, for statistics.
     names: Vec<String>,
+    /// The profile's server quotes unknown commands in backticks and refuses subcommands
+    /// with its pre-7 text.
+    pub legacy_errors: bool,
 }
 
 impl CommandTable {
@@ -114,18 +124,21 @@ impl CommandTable {
         let mut commands = HashMap::default();
         for spec in specs.iter_mut() {
             spec.id = names.len();
+            spec.stats_id = spec.id;
             names.push(spec.full_name.clone());
+            let parent = spec.id;
             let mut subs: Vec<_> = spec.subcommands.values_mut().collect();
             subs.sort_by(|a, b| a.full_name.cmp(&b.full_name));
             for sub in subs {
                 sub.id = names.len();
+                sub.stats_id = if sub.synthetic { parent } else { sub.id };
                 names.push(sub.full_name.clone());
             }
         }
         for spec in specs {
             commands.insert(spec.full_name.clone(), spec);
         }
-        CommandTable { commands, names }
+        CommandTable { commands, names, legacy_errors: false }
     }
 
     pub fn len(&self) -> usize {
@@ -190,12 +203,8 @@ impl CommandTable {
     }
 }
 
-/// The command table of a profile: every command with its subcommands. A profile whose
-/// table does not load gives an empty table (every command is then unknown), and the error
-/// is reported by `serve` before it starts.
-pub fn from_profile(profile: &crate::knowledge::Profile) -> CommandTable {
-    let Ok(commands) = profile.commands() else { return CommandTable::default() };
-    let spec = |c: &crate::knowledge::profile::Command| CommandSpec {
+fn spec_of(c: &crate::knowledge::profile::Command) -> CommandSpec {
+    CommandSpec {
         full_name: c.name.clone(),
         arity: c.arity as i32,
         flags: Flags::from_names(c.flags.iter().map(String::as_str)),
@@ -203,18 +212,46 @@ pub fn from_profile(profile: &crate::knowledge::Profile) -> CommandTable {
         categories: c.acl_categories.iter().map(|a| a.trim_start_matches('@').to_string()).collect(),
         subcommands: HashMap::new(),
         id: 0,
+        stats_id: 0,
+        synthetic: false,
         handler: None,
-    };
+    }
+}
+
+/// The command table of a profile: every command with its subcommands. A profile whose
+/// table does not load gives an empty table (every command is then unknown), and the error
+/// is reported by `serve` before it starts.
+///
+/// A profile that lists no subcommands at all (Redis 6.2) takes the subcommands of its
+/// containers from `shapes` (the newest profile), marked synthetic.
+pub fn from_profile(
+    profile: &crate::knowledge::Profile,
+    shapes: impl FnOnce() -> Option<std::sync::Arc<crate::knowledge::Profile>>,
+) -> CommandTable {
+    let Ok(commands) = profile.commands() else { return CommandTable::default() };
+    let lists_subcommands = commands.top_level().any(|c| commands.subcommands(&c.name).next().is_some());
+    let borrowed = if lists_subcommands { None } else { shapes().and_then(|p| p.commands().ok()) };
     let specs = commands
         .top_level()
         .map(|c| {
-            let mut top = spec(c);
+            let mut top = spec_of(c);
             for sub in commands.subcommands(&c.name) {
                 let name = sub.name.split_once('|').map_or("", |(_, s)| s).to_string();
-                top.subcommands.insert(name, spec(sub));
+                top.subcommands.insert(name, spec_of(sub));
+            }
+            if let Some(newest) = &borrowed {
+                for sub in newest.subcommands(&c.name) {
+                    let name = sub.name.split_once('|').map_or("", |(_, s)| s).to_string();
+                    let mut spec = spec_of(sub);
+                    spec.synthetic = true;
+                    top.subcommands.insert(name, spec);
+                }
             }
             top
         })
         .collect();
-    CommandTable::new(specs)
+    let mut table = CommandTable::new(specs);
+    table.legacy_errors =
+        profile.error("unknown-command").is_some_and(|e| e.reply.as_deref().is_some_and(|r| r.contains('`')));
+    table
 }

@@ -100,8 +100,25 @@ fn write_info(ctx: &mut Ctx, t: &CommandTable, c: &Command) {
     // Before Valkey 9 a command without subcommands sends an empty set there, not an
     // empty array; the profile records which shapes the server used.
     let empty_subs_as_set = format.kinds.get("info[9]").is_some_and(|k| k.iter().any(|x| x == "set"));
+    let fields = info_fields(format);
     let r = &mut ctx.reply;
-    write_info_entry(r, &format.orders, t, c, empty_subs_as_set);
+    write_info_entry(r, &format.orders, t, c, InfoShape { empty_subs_as_set, fields });
+}
+
+/// How a `COMMAND INFO` entry is shaped for the profile's server.
+#[derive(Clone, Copy)]
+struct InfoShape {
+    empty_subs_as_set: bool,
+    /// 10 since Redis 7 (tips, key specs, subcommands); 7 before.
+    fields: usize,
+}
+
+/// The number of fields of an entry, from the positions the profile saw.
+fn info_fields(format: &crate::knowledge::profile::CommandFormat) -> usize {
+    match (0..10).take_while(|i| format.kinds.contains_key(&format!("info[{i}]"))).count() {
+        0 => 10,
+        n => n,
+    }
 }
 
 fn write_info_entry(
@@ -109,9 +126,9 @@ fn write_info_entry(
     orders: &BTreeMap<String, Vec<String>>,
     t: &CommandTable,
     c: &Command,
-    empty_subs_as_set: bool,
+    shape: InfoShape,
 ) {
-    r.array(10);
+    r.array(shape.fields);
     r.bulk_str(&c.name);
     r.int(c.arity);
     r.set(c.flags.len());
@@ -125,6 +142,9 @@ fn write_info_entry(
     for a in &c.acl_categories {
         r.simple(a);
     }
+    if shape.fields < 10 {
+        return;
+    }
     r.set(c.tips.len());
     for tip in &c.tips {
         r.bulk_str(tip);
@@ -134,13 +154,13 @@ fn write_info_entry(
         write_key_spec(r, orders, ks);
     }
     let subs: Vec<&Command> = if c.name.contains('|') { Vec::new() } else { t.subcommands(&c.name).collect() };
-    if subs.is_empty() && empty_subs_as_set {
+    if subs.is_empty() && shape.empty_subs_as_set {
         r.set(0);
         return;
     }
     r.array(subs.len());
     for s in subs {
-        write_info_entry(r, orders, t, s, empty_subs_as_set);
+        write_info_entry(r, orders, t, s, shape);
     }
 }
 

@@ -208,7 +208,9 @@ pub fn handlers() -> Handlers {
 }
 
 pub fn table_from_profile(profile: &Profile) -> CommandTable {
-    super::table::from_profile(profile)
+    super::table::from_profile(profile, || {
+        crate::knowledge::Knowledge::embedded().ok()?.profile(crate::config::DEFAULT_TARGET).ok()
+    })
 }
 
 /// Commands that may run while a RESP2 client is subscribed.
@@ -229,6 +231,12 @@ pub fn process(srv: &Server, st: &mut State, client: &mut ClientState, argv: &Ar
     let mark = out.len();
     let reply_mode = client.reply_mode;
     let mut reply = Reply::new(out, client.resp3());
+    if name.eq_ignore_ascii_case(b"quit") && srv.table.get(b"quit").is_none() {
+        // Before QUIT was a command (Redis 6.2) the server answered it ahead of any check.
+        reply.ok();
+        client.close_after_reply = true;
+        return;
+    }
     let spec = match lookup(&srv.table, argv) {
         Ok(spec) => spec,
         Err(msg) => {
@@ -304,7 +312,7 @@ fn reject(st: &mut State, client: &mut ClientState, spec: Option<&CommandSpec>, 
         m.dirty = true;
     }
     if let Some(spec) = spec {
-        if let Some(s) = st.stats.commands.get_mut(spec.id) {
+        if let Some(s) = st.stats.commands.get_mut(spec.stats_id) {
             s.rejected += 1;
         }
     }
@@ -326,6 +334,9 @@ pub fn lookup<'t>(table: &'t CommandTable, argv: &Argv) -> Result<&'t CommandSpe
         return Ok(spec);
     }
     if table.get(name).is_some_and(CommandSpec::is_container) {
+        if table.legacy_errors {
+            return Err(legacy_subcommand_error(argv));
+        }
         let sub = c_str(argv.get(1));
         return Err(format!(
             "unknown subcommand '{}'. Try {} HELP.",
@@ -333,17 +344,32 @@ pub fn lookup<'t>(table: &'t CommandTable, argv: &Argv) -> Result<&'t CommandSpe
             String::from_utf8_lossy(c_str(name)).to_ascii_uppercase()
         ));
     }
+    let (open, close) = if table.legacy_errors { ("`", "`, ") } else { ("'", "' ") };
     let mut args = String::new();
     for i in 1..argv.len() {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        args.push('\'');
+        args.push_str(open);
         args.push_str(&truncate_lossy(c_str(argv.get(i)), room));
-        args.push_str("' ");
+        args.push_str(close);
+    }
+    if table.legacy_errors {
+        let name = String::from_utf8_lossy(c_str(name));
+        return Err(format!("unknown command `{name}`, with args beginning with: {args}"));
     }
     Err(format!("unknown command '{}', with args beginning with: {args}", truncate_lossy(c_str(name), 128)))
+}
+
+/// `addReplySubcommandSyntaxError` of the servers that dispatched subcommands themselves:
+/// one text for an unknown subcommand and for a wrong number of arguments.
+fn legacy_subcommand_error(argv: &Argv) -> String {
+    format!(
+        "Unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        truncate_lossy(c_str(argv.get(1)), 128),
+        String::from_utf8_lossy(c_str(argv.get(0))).to_ascii_uppercase()
+    )
 }
 
 /// `%s` stops at a NUL byte.
@@ -358,6 +384,9 @@ fn truncate_lossy(b: &[u8], max: usize) -> String {
 /// The checks between lookup and execution; `Some(error)` refuses the command.
 fn precheck(srv: &Server, st: &mut State, client: &mut ClientState, spec: &CommandSpec, argv: &Argv) -> Option<String> {
     if !spec.arity_ok(argv.len()) {
+        if spec.synthetic {
+            return Some(legacy_subcommand_error(argv));
+        }
         return Some(format!("wrong number of arguments for '{}' command", spec.full_name));
     }
     if spec.full_name == "debug" || matches!(spec.full_name.as_str(), "module|load" | "module|loadex" | "module|unload")
@@ -468,13 +497,13 @@ pub fn call(
     }
     let elapsed = started.elapsed().as_micros() as u64;
     client.commands += 1;
-    client.last_cmd = Some(spec.id);
+    client.last_cmd = Some(spec.stats_id);
     if st.hot.notify_flags != 0 {
         notify::flush_new(st, Some(client));
     }
     // Counted once it ran: INFO does not see itself.
     st.stats.commands_processed += 1;
-    let stat = &mut st.stats.commands[spec.id];
+    let stat = &mut st.stats.commands[spec.stats_id];
     stat.calls += 1;
     stat.usec += elapsed;
     if errors > 0 {

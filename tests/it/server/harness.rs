@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! # comment
-//! @profiles valkey-9.1          which profiles to run (default: all with an oracle)
+//! @profiles valkey-9.1          which profiles to run (default: the Valkey ones; the Redis
+//!                               profiles join where their servers answer alike)
 //! @config maxclients 3          config both servers start with (before the first step)
 //! @conn sub                     following steps use connection `sub` (opened on first use)
 //! SET k "a b"                   a command, tokenised like the server's inline protocol and
@@ -46,6 +47,9 @@ pub fn oracle_for(profile: &str) -> Option<&'static str> {
     match profile {
         "valkey-8.1" => Some("bin/valkey-server-8.1"),
         "valkey-9.1" => Some("bin/valkey-server-9.1"),
+        "redis-6.2" => Some("bin/redis-server-6.2"),
+        "redis-7.0" => Some("bin/redis-server-7.0"),
+        "redis-8.2" => Some("bin/redis-server-8.2"),
         _ => None,
     }
 }
@@ -211,7 +215,7 @@ impl Script {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let mut script = Script {
             name,
-            profiles: knowledge().profile_names().into_iter().filter(|p| oracle_for(p).is_some()).collect(),
+            profiles: PROFILES.iter().map(|p| p.to_string()).collect(),
             config: Vec::new(),
             steps: Vec::new(),
         };
