@@ -63,7 +63,7 @@ pub fn emit(st: &mut State, mut current: Option<&mut ClientState>, class: u32, e
     }
     if flags & KEYEVENT != 0 {
         let channel = format!("__keyevent@{db}__:{event}").into_bytes();
-        publish(st, current.as_deref_mut(), &channel, key);
+        publish(st, current, &channel, key);
     }
 }
 
