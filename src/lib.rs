@@ -17,6 +17,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod server;
 pub mod source;
 pub mod sources;
 pub mod suppress;

@@ -186,18 +186,27 @@ pub enum ValidateFormat {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// A config file to load, as the profile's server would.
+    /// A config file to load, as the profile's server would (refused the same way).
     #[arg(value_name = "CONFIG_FILE")]
     pub config_file: Option<PathBuf>,
-    #[arg(long, default_value_t = 6379)]
-    pub port: u16,
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: String,
+    /// TCP port (default: the config file's `port`, else 6379; 0 disables TCP).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Addresses to listen on, space-separated (default: 127.0.0.1 only).
+    #[arg(long, value_name = "ADDRS")]
+    pub bind: Option<String>,
+    /// Also listen on this unix socket.
     #[arg(long, value_name = "PATH")]
     pub unixsocket: Option<PathBuf>,
     /// Server profile to answer as (default: the newest stable Valkey).
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Print how many of the profile's commands are implemented, and which are not, then exit.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Worker threads for connections (commands still run one at a time).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub threads: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

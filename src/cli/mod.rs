@@ -49,9 +49,7 @@ fn dispatch(cli: &Cli) -> Result<u8, UserError> {
             Ok(EXIT_OK)
         }
         Command::Validate(a) => validate(cli, a, &knowledge()?),
-        Command::Serve(_) => {
-            Err(UserError::new("this subcommand is not implemented yet").help("`valkey-migrate audit` works today"))
-        }
+        Command::Serve(a) => serve(a, &knowledge()?),
     }
 }
 
@@ -338,6 +336,38 @@ fn build_plan(
     };
     let (plan, artifacts) = crate::plan::build(&cx);
     Ok((plan, artifacts, scan))
+}
+
+fn serve(a: &args::ServeArgs, knowledge: &Knowledge) -> Result<u8, UserError> {
+    let name = a.profile.as_deref().unwrap_or(crate::config::DEFAULT_TARGET);
+    let profile = knowledge.profile(name)?;
+    if a.coverage {
+        let server = crate::server::Server::new(
+            profile.clone(),
+            crate::server::config::ConfigStore::from_profile(&profile),
+            None,
+        );
+        let (done, total, missing) = server.coverage();
+        let mut out = format!(
+            "{} ({}): {done} of {total} commands implemented ({:.0}%)\n",
+            profile.display_name(),
+            profile.name(),
+            if total == 0 { 0.0 } else { done as f64 * 100.0 / total as f64 }
+        );
+        if !missing.is_empty() {
+            out.push_str(&format!("not implemented ({}): {}\n", missing.len(), missing.join(" ")));
+        }
+        emit(out.as_bytes(), None)?;
+        return Ok(EXIT_OK);
+    }
+    Ok(crate::server::serve::run(crate::server::serve::ServeOptions {
+        profile,
+        config_file: a.config_file.clone(),
+        port: a.port,
+        bind: a.bind.clone(),
+        unixsocket: a.unixsocket.clone(),
+        threads: a.threads,
+    }))
 }
 
 fn rules(a: &args::RulesArgs, knowledge: &Knowledge) -> Result<u8, UserError> {

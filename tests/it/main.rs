@@ -1,12 +1,11 @@
 //! One integration-test binary (linking one binary instead of many keeps CI fast on 2 cores).
 //! Each area adds a module here.
 
-mod common;
-
 mod catalog;
 mod cfg;
 mod cfg_rules;
 mod cli;
+mod common;
 mod config_differential;
 mod deps;
 mod modules;
@@ -15,5 +14,6 @@ mod profiles;
 mod reports;
 mod rewrite;
 mod samples;
+mod server;
 mod terraform;
 mod validate;

@@ -1,0 +1,8 @@
+//! The bundled server against the real servers: scripted sessions compared byte for byte,
+//! real clients, the CLI.
+
+mod cli;
+mod cli_tools;
+mod clients;
+mod harness;
+mod sessions;
