@@ -585,7 +585,10 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
                 .map(|word| {
                     word.split(',')
                         .map(|tok| match tok.split_once('=') {
-                            Some((k, _)) if fields.iter().any(|f| f == k) => format!("{k}=*"),
+                            // The first pair of a per-item line carries its name: `cmdstat_get:calls=1`.
+                            Some((k, _)) if fields.iter().any(|f| f == k.rsplit(':').next().unwrap_or(k)) => {
+                                format!("{k}=*")
+                            }
                             _ => tok.to_string(),
                         })
                         .collect::<Vec<_>>()
@@ -605,16 +608,20 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
 }
 
 /// The INFO fields the profile's generator saw change between two runs of the real server
-/// (`volatile`) or that describe the machine (`environment`).
+/// (`volatile`) or that describe the machine (`environment`), and the keys of per-item lines
+/// (`cmdstat_<cmd>:usec=…`) whose recorded example shows `…` for a timing.
 fn info_volatile_fields(profile: &str) -> Vec<String> {
     let p = knowledge().profile(profile).expect("profile");
-    p.identity
+    let fields = p.identity.info.iter().flat_map(|s| s.fields.iter()).filter(|f| f.volatile || f.environment);
+    let per_item = p
+        .identity
         .info
         .iter()
-        .flat_map(|s| s.fields.iter())
-        .filter(|f| f.volatile || f.environment)
-        .map(|f| f.name.clone())
-        .collect()
+        .filter_map(|s| s.dynamic_example.as_deref())
+        .filter_map(|example| example.split_once(':').map(|(_, values)| values))
+        .flat_map(|values| values.split(','))
+        .filter_map(|pair| pair.split_once('=').filter(|(_, v)| *v == "…").map(|(k, _)| k.to_string()));
+    fields.map(|f| f.name.clone()).chain(per_item).collect()
 }
 
 pub fn render(bytes: &[u8]) -> String {
