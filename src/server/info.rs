@@ -88,9 +88,73 @@ fn live_value(srv: &Server, st: &State, current: &ClientState, field: &str) -> O
         "acl_access_denied_key" => st.stats.acl_denied_key.to_string(),
         "acl_access_denied_channel" => st.stats.acl_denied_channel.to_string(),
         "master_replid" => srv.run_id.clone(),
+        "clients_hz" => st.config.get("hz").unwrap_or("10").to_string(),
         _ => return None,
     };
     Some(v)
+}
+
+/// A value in the real server's format for a field whose value the profile does not record
+/// (it changes from run to run, or describes the machine): a client that parses `ok`,
+/// `none`, a ratio or a human size must read the same shape here, not a bare `0`.
+fn unrecorded_value(st: &State, field: &str) -> String {
+    match field {
+        // How we read the clock, and a build without GCC, as the server prints them.
+        "monotonic_clock" => "POSIX clock_gettime".into(),
+        "gcc_version" => "0.0.0".into(),
+        "process_supervised" => "no".into(),
+        "rdb_last_bgsave_status" | "aof_last_bgrewrite_status" | "aof_last_write_status" => "ok".into(),
+        "paused_reason"
+        | "paused_actions"
+        | "tls_server_cert_serial"
+        | "tls_client_cert_serial"
+        | "tls_ca_cert_serial" => "none".into(),
+        "rdb_last_bgsave_time_sec"
+        | "rdb_current_bgsave_time_sec"
+        | "aof_last_rewrite_time_sec"
+        | "aof_current_rewrite_time_sec"
+        | "second_repl_offset" => "-1".into(),
+        "master_replid2" => "0".repeat(40),
+        "total_system_memory" => total_system_memory().to_string(),
+        "total_system_memory_human" => human_bytes(total_system_memory()),
+        "maxmemory_human" => human_bytes(st.config.get_int("maxmemory").unwrap_or(0).max(0) as u64),
+        f if f.ends_with("_human") => human_bytes(0),
+        f if f.ends_with("_ratio") => "1.00".into(),
+        f if f.ends_with("_perc") => {
+            if f.starts_with("used_memory") {
+                "100.00%".into()
+            } else {
+                "0.00".into()
+            }
+        }
+        f if f.ends_with("_kbps") => "0.00".into(),
+        f if f.starts_with("used_cpu_") || f == "used_active_time_main_thread" => "0.000000".into(),
+        _ => "0".into(),
+    }
+}
+
+fn total_system_memory() -> u64 {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// `listener<i>` lines: one per kind of socket the server listens on, numbered by kind
+/// (0 TCP, 1 unix) as Valkey 8+ and Redis 8 number their connection types.
+fn listeners(srv: &Server, out: &mut String) {
+    if let Some(addr) = srv.tcp_addr.lock().ok().and_then(|a| *a) {
+        out.push_str(&format!("listener0:name=tcp,bind={},port={}\r\n", addr.ip(), addr.port()));
+    }
+    if let Some(path) = &srv.unix_path {
+        out.push_str(&format!("listener1:name=unix,bind={}\r\n", path.display()));
+    }
+}
+
+fn is_listener(field: &str) -> bool {
+    field.strip_prefix("listener").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `uname -s -r -m` as the server prints it.
@@ -116,10 +180,17 @@ pub fn render(srv: &Server, st: &State, current: &ClientState, args: &[&[u8]]) -
             "Errorstats" => errorstats(st, &mut out),
             "Latencystats" => latencystats(srv, st, &mut out),
             _ => {
+                let mut listed = false;
                 for f in &section.fields {
+                    if is_listener(&f.name) {
+                        if !std::mem::replace(&mut listed, true) {
+                            listeners(srv, &mut out);
+                        }
+                        continue;
+                    }
                     let value = live_value(srv, st, current, &f.name)
                         .or_else(|| f.value.clone())
-                        .unwrap_or_else(|| "0".to_string());
+                        .unwrap_or_else(|| unrecorded_value(st, &f.name));
                     out.push_str(&format!("{}:{value}\r\n", f.name));
                 }
             }

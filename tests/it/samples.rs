@@ -91,8 +91,8 @@ fn check(sample: Sample) {
     assert_eq!((&written["verdict"], &written["artifacts"]), (&plan["verdict"], &plan["artifacts"]), "{name}");
 
     if sample.verdict != "blocked" {
-        validate_against_real_server(&sample, &plan_dir);
-        validate_against_default_target(&sample, &plan_dir);
+        let real = validate_against_real_server(&sample, &plan_dir);
+        validate_against_default_target(&sample, &plan_dir, real.as_ref());
     }
     check_idempotence(&sample, &plan_dir, &plan);
 }
@@ -107,9 +107,36 @@ fn failed_checks(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn validate_against_real_server(sample: &Sample, plan_dir: &Path) {
+/// Whether the failed checks are the sample's expected ones: each `check name: words its
+/// reason must contain`.
+fn fails_as_expected(failed: &[String], expected: &[&str]) -> bool {
+    failed.len() == expected.len()
+        && failed.iter().zip(expected).all(|(got, want)| {
+            let (check, words) = want.split_once(": ").unwrap_or((want, ""));
+            got.starts_with(&format!("{check}: ")) && got.contains(words)
+        })
+}
+
+/// Each check's group, name and outcome, in order.
+fn verdicts(report: &serde_json::Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}: {}",
+                c["group"].as_str().unwrap(),
+                c["name"].as_str().unwrap(),
+                c["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn validate_against_real_server(sample: &Sample, plan_dir: &Path) -> Option<serde_json::Value> {
     let name = sample.name;
-    let Some(bin) = oracle("bin/valkey-server-9.1") else { return };
+    let bin = oracle("bin/valkey-server-9.1")?;
     // Unrewritten config files are named relative to the repository root: run from there.
     let (text, code) = stdout_of(
         &["validate", plan_dir.to_str().unwrap(), "--server-bin", bin.to_str().unwrap(), "--format", "json"],
@@ -117,14 +144,8 @@ fn validate_against_real_server(sample: &Sample, plan_dir: &Path) {
     );
     let report = json(&text);
     let failed = failed_checks(&report);
-    // Each expected failure is `check name: words its reason must contain`.
-    let matches = failed.len() == sample.validate_failures.len()
-        && failed.iter().zip(sample.validate_failures).all(|(got, want)| {
-            let (check, words) = want.split_once(": ").unwrap_or((want, ""));
-            got.starts_with(&format!("{check}: ")) && got.contains(words)
-        });
     assert!(
-        matches,
+        fails_as_expected(&failed, sample.validate_failures),
         "{name}: validate against valkey-server 9.1 failed {failed:#?}, expected {:#?}\n{report:#}",
         sample.validate_failures
     );
@@ -139,32 +160,31 @@ fn validate_against_real_server(sample: &Sample, plan_dir: &Path) {
             .any(|c| c["group"] == "config" && c["name"] == *config && c["status"] == "pass");
         assert!(checked, "{name}: config {config} was not started on the real server: {report:#}");
     }
+    Some(report)
 }
 
-/// The bundled server is the default target. Until it is part of the build, `validate` says so
-/// (and this checks it says exactly that); once it lands, every sample validates against it too,
-/// with the same outcome as on the real server (it must answer as Valkey does).
-fn validate_against_default_target(sample: &Sample, plan_dir: &Path) {
+/// The bundled server is the default target: every sample validates against it with the
+/// expected outcome, and each check ends as it did on the real server (it must answer as
+/// Valkey does, or `validate` would tell a team something the real server contradicts).
+fn validate_against_default_target(sample: &Sample, plan_dir: &Path, real: Option<&serde_json::Value>) {
     let name = sample.name;
     let out = cmd()
         .args(["validate", plan_dir.to_str().unwrap(), "--format", "json", "--no-config"])
         .current_dir(sample_dir(name))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(2) {
-        assert!(
-            stderr.contains("bundled server for valkey-9.1 is not available in this build yet"),
-            "{name}: {stderr}"
-        );
-        return;
-    }
     let report = json(&String::from_utf8_lossy(&out.stdout));
-    assert_eq!(
-        failed_checks(&report),
-        sample.validate_failures,
-        "{name}: validate against the bundled server: {report:#}"
+    assert_eq!(report["target"].as_str(), Some("bundled server (valkey-9.1)"), "{name}: {report:#}");
+    let failed = failed_checks(&report);
+    assert!(
+        fails_as_expected(&failed, sample.validate_failures),
+        "{name}: validate against the bundled server failed {failed:#?}, expected {:#?}\n{report:#}",
+        sample.validate_failures
     );
+    assert_eq!(out.status.code(), Some(if failed.is_empty() { 0 } else { 1 }), "{name}: validate exit code");
+    if let Some(real) = real {
+        assert_eq!(verdicts(&report), verdicts(real), "{name}: the bundled server and valkey-server 9.1 disagree");
+    }
 }
 
 /// Applies what the plan wrote that can be applied honestly today — Terraform files copied

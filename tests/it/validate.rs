@@ -151,3 +151,29 @@ fn handshakes_replay_and_fail_where_the_server_answers_unlike_valkey() {
     let on_redis = handshakes(&redis);
     assert!(on_redis.contains(&("redis 6.3.1".to_string(), "fail".to_string())), "{on_redis:?}");
 }
+
+/// The default target is the bundled server: it refuses what valkey-server refuses, in the
+/// same words, and runs every workload behind the config's password.
+#[test]
+fn the_bundled_server_judges_configs_as_the_real_one() {
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("redis.conf"), "maxmemory 64mb\nrequirepass \"s3cr3t pass\"\n").unwrap();
+    let (doc, code) = run_json(&[repo.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["target"], "bundled server (valkey-9.1)");
+    assert_eq!(doc["summary"]["passed"], 6, "{:?}", statuses(&doc));
+
+    let plan = plan_with_edited_config(repo.path(), "search-timeout 500");
+    let (bundled, code) = run_json(&[plan.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let reason = bundled["checks"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(">>> 'search-timeout 500'") && reason.contains("Bad directive"), "{reason}");
+    let Some(path) = oracle("bin/valkey-server-9.1") else { return };
+    let (real, _) = run_json(&[plan.to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
+    assert_eq!(statuses(&bundled), statuses(&real));
+    // The server's own lines, without the path of the file it read.
+    let said = |doc: &serde_json::Value| {
+        doc["checks"][0]["reason"].as_str().unwrap().lines().skip(1).map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(said(&bundled), said(&real));
+}

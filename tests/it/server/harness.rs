@@ -586,8 +586,8 @@ fn mask_fields(f: &mut Frame, fields: &[String]) {
                     word.split(',')
                         .map(|tok| match tok.split_once('=') {
                             // The first pair of a per-item line carries its name: `cmdstat_get:calls=1`.
-                            Some((k, _)) if fields.iter().any(|f| f == k.rsplit(':').next().unwrap_or(k)) => {
-                                format!("{k}=*")
+                            Some((k, v)) if fields.iter().any(|f| f == k.rsplit(':').next().unwrap_or(k)) => {
+                                format!("{k}=*{}", if v.ends_with('\r') { "\r" } else { "" })
                             }
                             _ => tok.to_string(),
                         })

@@ -5,4 +5,5 @@ mod cli;
 mod cli_tools;
 mod clients;
 mod harness;
+mod info_shapes;
 mod sessions;
