@@ -158,9 +158,14 @@ pub struct ValidateArgs {
     /// Spawn this real server binary (e.g. valkey-server) instead of the bundled server.
     #[arg(long, value_name = "PATH")]
     pub server_bin: Option<PathBuf>,
-    /// Validate against a running server (redis://, valkey://, unix://); read-only by default.
+    /// Validate against a running server (redis://, rediss://, valkey://, valkeys://, unix://);
+    /// read-only by default.
     #[arg(long, value_name = "URL", conflicts_with = "server_bin")]
     pub server: Option<String>,
+    /// The CA certificate (PEM) that signed a TLS --server's certificate, when the system's
+    /// roots do not (a private CA, a self-signed staging server).
+    #[arg(long, value_name = "PEM", requires = "server")]
+    pub tls_ca_cert: Option<PathBuf>,
     /// Allow writes to --server: keys under `valkey-migrate:validate:`, each with a TTL.
     #[arg(long, requires = "server")]
     pub allow_writes: bool,

@@ -221,7 +221,9 @@ fn validate(cli: &Cli, a: &args::ValidateArgs, knowledge: &Knowledge) -> Result<
             }
             TargetSpec::Binary(bin.clone())
         }
-        (None, Some(url)) => TargetSpec::Url(url.clone()),
+        (None, Some(url)) => {
+            TargetSpec::Url(crate::validate::Remote { url: url.clone(), ca_cert: a.tls_ca_cert.clone() })
+        }
         (None, None) => TargetSpec::Bundled,
     };
     let opts =

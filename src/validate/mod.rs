@@ -17,7 +17,7 @@ use crate::plan::model::ValidationInputs;
 use model::{Check, Group, ValidationReport};
 use session::Session;
 use std::time::{Duration, Instant};
-pub use target::TargetSpec;
+pub use target::{Remote, TargetSpec};
 
 pub struct Options {
     pub spec: TargetSpec,

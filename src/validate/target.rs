@@ -10,7 +10,15 @@ use std::time::{Duration, Instant};
 pub enum TargetSpec {
     Bundled,
     Binary(PathBuf),
-    Url(String),
+    Url(Remote),
+}
+
+/// A live server: its URL, and for TLS (`rediss://`, `valkeys://`) the CA that signed its
+/// certificate when the system's roots do not cover it.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub url: String,
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl TargetSpec {
@@ -63,10 +71,9 @@ pub async fn start(
     timeout: Duration,
 ) -> Result<Running, String> {
     match spec {
-        TargetSpec::Url(url) => {
-            let client =
-                redis::Client::open(url.as_str()).map_err(|e| format!("bad --server URL {}: {e}", redact(url)))?;
-            Ok(Running { client, description: redact(url), child: None, _dir: None, _bundled: None })
+        TargetSpec::Url(remote) => {
+            let client = remote_client(remote)?;
+            Ok(Running { client, description: redact(&remote.url), child: None, _dir: None, _bundled: None })
         }
         TargetSpec::Binary(bin) => spawn_binary(bin, config, timeout).await,
         TargetSpec::Bundled => {
@@ -81,6 +88,27 @@ pub async fn start(
             })
         }
     }
+}
+
+fn remote_client(remote: &Remote) -> Result<redis::Client, String> {
+    let url = &remote.url;
+    let bad = |e: redis::RedisError| format!("bad --server URL {}: {e}", redact(url));
+    let tls = url.starts_with("rediss://") || url.starts_with("valkeys://");
+    if !tls {
+        if remote.ca_cert.is_some() {
+            return Err(format!("--tls-ca-cert needs a TLS URL (rediss:// or valkeys://), not {}", redact(url)));
+        }
+        return redis::Client::open(url.as_str()).map_err(bad);
+    }
+    // rustls needs a process-wide crypto provider; a second install fails harmlessly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let root_cert = match &remote.ca_cert {
+        Some(path) => {
+            Some(std::fs::read(path).map_err(|e| format!("cannot read --tls-ca-cert {}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    redis::Client::build_with_tls(url.as_str(), redis::TlsCertificates { client_tls: None, root_cert }).map_err(bad)
 }
 
 /// Starts a real server binary with a config file (the user's, with our own socket, no
