@@ -91,8 +91,11 @@ fn check(sample: Sample) {
     assert_eq!((&written["verdict"], &written["artifacts"]), (&plan["verdict"], &plan["artifacts"]), "{name}");
 
     if sample.verdict != "blocked" {
-        let real = validate_against_real_server(&sample, &plan_dir);
-        validate_against_default_target(&sample, &plan_dir, real.as_ref());
+        // The plan's own target, then the previous Valkey release: the same risks either way.
+        for (binary, profile) in [("valkey-server-9.1", "valkey-9.1"), ("valkey-server-8.1", "valkey-8.1")] {
+            let real = validate_against_real_server(&sample, &plan_dir, binary, profile);
+            validate_against_bundled_server(&sample, &plan_dir, profile, real.as_ref());
+        }
     }
     check_idempotence(&sample, &plan_dir, &plan);
 }
@@ -134,19 +137,33 @@ fn verdicts(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn validate_against_real_server(sample: &Sample, plan_dir: &Path) -> Option<serde_json::Value> {
+fn validate_against_real_server(
+    sample: &Sample,
+    plan_dir: &Path,
+    binary: &str,
+    profile: &str,
+) -> Option<serde_json::Value> {
     let name = sample.name;
-    let bin = oracle("bin/valkey-server-9.1")?;
+    let bin = oracle(&format!("bin/{binary}"))?;
     // Unrewritten config files are named relative to the repository root: run from there.
     let (text, code) = stdout_of(
-        &["validate", plan_dir.to_str().unwrap(), "--server-bin", bin.to_str().unwrap(), "--format", "json"],
+        &[
+            "validate",
+            plan_dir.to_str().unwrap(),
+            "--server-bin",
+            bin.to_str().unwrap(),
+            "--target",
+            profile,
+            "--format",
+            "json",
+        ],
         &sample_dir(name),
     );
     let report = json(&text);
     let failed = failed_checks(&report);
     assert!(
         fails_as_expected(&failed, sample.validate_failures),
-        "{name}: validate against valkey-server 9.1 failed {failed:#?}, expected {:#?}\n{report:#}",
+        "{name}: validate against {binary} failed {failed:#?}, expected {:#?}\n{report:#}",
         sample.validate_failures
     );
     assert_eq!(code, if failed.is_empty() { 0 } else { 1 }, "{name}: validate exit code");
@@ -163,18 +180,21 @@ fn validate_against_real_server(sample: &Sample, plan_dir: &Path) -> Option<serd
     Some(report)
 }
 
-/// The bundled server is the default target: every sample validates against it with the
+/// The bundled server (the default target) for `profile`: every sample validates against it with the
 /// expected outcome, and each check ends as it did on the real server (it must answer as
 /// Valkey does, or `validate` would tell a team something the real server contradicts).
-fn validate_against_default_target(sample: &Sample, plan_dir: &Path, real: Option<&serde_json::Value>) {
+fn validate_against_bundled_server(sample: &Sample, plan_dir: &Path, profile: &str, real: Option<&serde_json::Value>) {
     let name = sample.name;
+    // The plan's own target is the default; another one is asked for.
+    let target: &[&str] = if profile == "valkey-9.1" { &[] } else { &["--target", profile] };
     let out = cmd()
         .args(["validate", plan_dir.to_str().unwrap(), "--format", "json", "--no-config"])
+        .args(target)
         .current_dir(sample_dir(name))
         .output()
         .unwrap();
     let report = json(&String::from_utf8_lossy(&out.stdout));
-    assert_eq!(report["target"].as_str(), Some("bundled server (valkey-9.1)"), "{name}: {report:#}");
+    assert_eq!(report["target"].as_str(), Some(format!("bundled server ({profile})").as_str()), "{name}: {report:#}");
     let failed = failed_checks(&report);
     assert!(
         fails_as_expected(&failed, sample.validate_failures),
@@ -183,7 +203,11 @@ fn validate_against_default_target(sample: &Sample, plan_dir: &Path, real: Optio
     );
     assert_eq!(out.status.code(), Some(if failed.is_empty() { 0 } else { 1 }), "{name}: validate exit code");
     if let Some(real) = real {
-        assert_eq!(verdicts(&report), verdicts(real), "{name}: the bundled server and valkey-server 9.1 disagree");
+        assert_eq!(
+            verdicts(&report),
+            verdicts(real),
+            "{name}: the bundled server and the real one disagree on {profile}"
+        );
     }
 }
 

@@ -263,3 +263,30 @@ fn a_tls_server_is_validated_with_its_ca() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot connect") && stderr.to_lowercase().contains("certificate"), "{stderr}");
 }
+
+/// Module commands the code sends fail the command check, one check per command, on the
+/// bundled and the real server alike.
+#[test]
+fn module_commands_fail_the_command_check() {
+    let repo = crate::common::repo_root().join("sample-projects/listing-search");
+    let (bundled, code) = run_json(&[repo.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let failed: Vec<String> = statuses(&bundled).into_iter().filter(|s| s.contains(":fail:")).collect();
+    let commands: Vec<&String> = failed.iter().filter(|s| s.starts_with("commands:")).collect();
+    assert!(commands.iter().any(|s| s.contains("FT.SEARCH")), "{failed:#?}");
+    assert!(
+        commands.iter().any(|s| s.contains("JSON.SET")) && commands.iter().any(|s| s.contains("TS.ADD")),
+        "{failed:#?}"
+    );
+    let reason = bundled["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().starts_with("FT.SEARCH"))
+        .unwrap()["reason"]
+        .clone();
+    assert_eq!(reason, "the target has no FT.SEARCH command");
+    let Some(path) = oracle("bin/valkey-server-9.1") else { return };
+    let (real, _) = run_json(&[repo.to_str().unwrap(), "--server-bin", path.to_str().unwrap()]);
+    assert_eq!(statuses(&bundled), statuses(&real));
+}
