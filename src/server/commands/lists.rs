@@ -53,20 +53,8 @@ fn list_mut<'c>(ctx: &'c mut Ctx, key: &[u8], read: bool) -> Result<Option<&'c m
 
 fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
     let key = ctx.arg(1);
-    let exists = match list_mut(ctx, key, false) {
-        Err(Replied) => return,
-        Ok(l) => l.is_some(),
-    };
-    if !exists {
-        if only_existing {
-            ctx.reply.int(0);
-            return;
-        }
-        ctx.db().insert_new(key, Value::List(VecDeque::new()));
-    }
     let argv = ctx.argv;
-    let len = {
-        let Ok(Some(list)) = list_mut(ctx, key, false) else { return };
+    let push_all = |list: &mut VecDeque<Vec<u8>>| {
         for i in 2..argv.len() {
             let v = argv.get(i).to_vec();
             match end {
@@ -75,6 +63,21 @@ fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
             }
         }
         list.len()
+    };
+    // One lookup on the hot path (the list exists).
+    let len = match list_mut(ctx, key, false) {
+        Err(Replied) => return,
+        Ok(Some(list)) => push_all(list),
+        Ok(None) if only_existing => {
+            ctx.reply.int(0);
+            return;
+        }
+        Ok(None) => {
+            let mut list = VecDeque::with_capacity(argv.len() - 2);
+            let len = push_all(&mut list);
+            ctx.db().insert_new(key, Value::List(list));
+            len
+        }
     };
     ctx.modified(key);
     ctx.event(notify::LIST, if end == End::Head { "lpush" } else { "rpush" }, key);

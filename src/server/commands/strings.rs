@@ -404,25 +404,29 @@ fn decrby(ctx: &mut Ctx) {
 /// `incrDecrCommand`.
 fn incr_by(ctx: &mut Ctx, by: i64) {
     let key = ctx.arg(1);
-    let current = match ctx.lookup_write(key) {
-        None => 0,
-        Some(Value::Str(s)) => match parse_i64(s) {
-            Some(v) => v,
-            None => {
-                ctx.err(NOT_INTEGER);
-                return;
-            }
-        },
-        Some(_) => {
-            ctx.err(WRONGTYPE);
+    let overflow = "increment or decrement would overflow";
+    let new = match ctx.lookup_write(key) {
+        None => {
+            store_number(ctx, key, i64_to_vec(by), "incrby");
+            ctx.reply.int(by);
             return;
         }
+        // A counter is updated where it is stored: no second lookup, no new allocation.
+        Some(Value::Str(s)) => match parse_i64(s).map(|v| v.checked_add(by)) {
+            Some(Some(new)) => {
+                let mut buf = crate::server::num::itoa_buf();
+                let text = crate::server::num::format_i64(&mut buf, new);
+                s.clear();
+                s.extend_from_slice(text);
+                new
+            }
+            Some(None) => return ctx.err(overflow),
+            None => return ctx.err(NOT_INTEGER),
+        },
+        Some(_) => return ctx.err(WRONGTYPE),
     };
-    let Some(new) = current.checked_add(by) else {
-        ctx.err("increment or decrement would overflow");
-        return;
-    };
-    store_number(ctx, key, i64_to_vec(new), "incrby");
+    ctx.modified(key);
+    ctx.event(notify::STRING, "incrby", key);
     ctx.reply.int(new);
 }
 
