@@ -50,10 +50,10 @@ pub fn walk(opts: &WalkOptions) -> (Vec<ScannedFile>, Vec<Finding>) {
     }
 
     let mut files = files.into_inner().unwrap();
-    files.sort_by(|a: &(ScannedFile, PathBuf), b| a.0.rel.cmp(&b.0.rel));
+    files.sort_by(|a: &(ScannedFile, FileIdentity), b| a.0.rel.cmp(&b.0.rel));
     // The same file reached twice (a symlink to a file in the tree): keep the first name.
     let mut seen = HashSet::new();
-    files.retain(|(_, canon)| seen.insert(canon.clone()));
+    files.retain(|(_, identity)| seen.insert(identity.clone()));
     let mut notes = notes.into_inner().unwrap();
     notes.sort_by(|a: &Finding, b| a.sort_key().cmp(&b.sort_key()));
     (files.into_iter().map(|(f, _)| f).collect(), notes)
@@ -63,7 +63,7 @@ fn handle_entry(
     result: Result<ignore::DirEntry, ignore::Error>,
     opts: &WalkOptions,
     root_canon: &Path,
-    files: &Mutex<Vec<(ScannedFile, PathBuf)>>,
+    files: &Mutex<Vec<(ScannedFile, FileIdentity)>>,
     notes: &Mutex<Vec<Finding>>,
 ) -> ignore::WalkState {
     use ignore::WalkState::{Continue, Skip};
@@ -119,9 +119,10 @@ fn handle_entry(
     if !file_type.is_file() {
         return Continue;
     }
-    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-    let canon = entry.path().canonicalize().unwrap_or_else(|_| entry.path().to_path_buf());
-    files.lock().unwrap().push((ScannedFile { rel, abs: entry.path().to_path_buf(), size }, canon));
+    let metadata = entry.metadata().ok();
+    let size = metadata.as_ref().map_or(0, std::fs::Metadata::len);
+    let identity = file_identity(entry.path(), metadata.as_ref());
+    files.lock().unwrap().push((ScannedFile { rel, abs: entry.path().to_path_buf(), size }, identity));
     Continue
 }
 
@@ -148,6 +149,25 @@ fn describe_walk_error(err: &ignore::Error, root: &Path) -> (String, String, &'s
         ),
         other => (String::new(), other.to_string(), "the scan went on without this path", Severity::Warning),
     }
+}
+
+/// What makes two walked paths the same file (overlapping arguments, a symlink inside the
+/// root): the device and inode from the stat the size already needed, where there is one —
+/// canonicalising every path costs a syscall per path component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileIdentity {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_identity(path: &Path, metadata: Option<&std::fs::Metadata>) -> FileIdentity {
+    #[cfg(unix)]
+    if let Some(m) = metadata {
+        use std::os::unix::fs::MetadataExt;
+        return FileIdentity::Inode(m.dev(), m.ino());
+    }
+    let _ = metadata;
+    FileIdentity::Path(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// `path` relative to `root`, `/`-separated; the path itself when it is not under root.

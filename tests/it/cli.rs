@@ -135,6 +135,25 @@ fn symlink_loops_and_links_out_of_the_root_are_not_followed() {
     assert_eq!(keys, ["SCAN005@a/loop:1", "SCAN005@elsewhere:1"], "{doc:#}");
 }
 
+/// A file reached twice — through overlapping arguments or a link inside the root — is
+/// read once, so its findings are not doubled.
+#[cfg(unix)]
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("cache")).unwrap();
+    fs::write(dir.path().join("cache/redis.conf"), "bogus-directive yes\n").unwrap();
+    symlink(dir.path().join("cache"), dir.path().join("alias")).unwrap();
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["audit", ".", "cache", "--format", "json", "--no-config", "--select", "CFG001"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(finding_keys(&doc).len(), 1, "{doc:#}");
+}
+
 #[test]
 fn config_is_discovered_from_a_parent_and_applied() {
     let dir = copy_tree(&testdata("spine/basic"));
