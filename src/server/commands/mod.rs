@@ -17,6 +17,7 @@ pub mod sets;
 pub mod strings;
 pub mod transactions;
 pub mod zset_ops;
+pub mod zset_pops;
 pub mod zsets;
 
 use super::Server;

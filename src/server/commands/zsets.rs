@@ -1,7 +1,6 @@
 //! Sorted set commands (`t_zset.c`): ZADD and its flags, ranges by rank, score and lex
-//! (ZRANGE and the older forms), ranks, counts, removals and pops (blocking too).
+//! (ZRANGE and the older forms), ranks, counts and removals; pops are in `zset_pops`.
 
-use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
 use super::{Ctx, Handler, NOT_FLOAT, NOT_INTEGER, Replied, SYNTAX, WRONGTYPE, notify};
 use crate::server::keyspace::zset::{LexBound, ScoreBound};
 use crate::server::keyspace::{Value, ZSet};
@@ -29,12 +28,12 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("zremrangebyrank", zremrangebyrank),
     ("zremrangebyscore", zremrangebyscore),
     ("zremrangebylex", zremrangebylex),
-    ("zpopmin", zpopmin),
-    ("zpopmax", zpopmax),
-    ("bzpopmin", bzpopmin),
-    ("bzpopmax", bzpopmax),
-    ("zmpop", zmpop),
-    ("bzmpop", bzmpop),
+    ("zpopmin", super::zset_pops::zpopmin),
+    ("zpopmax", super::zset_pops::zpopmax),
+    ("bzpopmin", super::zset_pops::bzpopmin),
+    ("bzpopmax", super::zset_pops::bzpopmax),
+    ("zmpop", super::zset_pops::zmpop),
+    ("bzmpop", super::zset_pops::bzmpop),
     ("zunion", super::zset_ops::zunion),
     ("zinter", super::zset_ops::zinter),
     ("zdiff", super::zset_ops::zdiff),
@@ -612,185 +611,6 @@ fn zremrangebyscore(ctx: &mut Ctx) {
 
 fn zremrangebylex(ctx: &mut Ctx) {
     remove_range(ctx, RangeType::Lex);
-}
-
-/// Pops up to `count` entries from one end.
-fn pop_entries(z: &mut ZSet, max: bool, count: usize) -> Vec<(f64, Vec<u8>)> {
-    let n = count.min(z.len());
-    let (s, e) = if max { (z.len() - n, z.len()) } else { (0, n) };
-    let mut picked: Vec<(f64, Vec<u8>)> = z.range(s, e).into_iter().map(|(sc, m)| (sc, m.to_vec())).collect();
-    if max {
-        picked.reverse();
-    }
-    for (_, m) in &picked {
-        z.remove(m);
-    }
-    picked
-}
-
-fn pop_event(max: bool) -> &'static str {
-    if max { "zpopmax" } else { "zpopmin" }
-}
-
-fn pop_generic(ctx: &mut Ctx, max: bool) {
-    if ctx.argc() > 3 {
-        ctx.err(SYNTAX);
-        return;
-    }
-    let count = if ctx.argc() == 3 {
-        let Some(n) = super::lists::positive(ctx, 2, super::lists::MUST_BE_POSITIVE) else { return };
-        Some(n as usize)
-    } else {
-        None
-    };
-    let key = ctx.arg(1);
-    let popped = match zset_at(ctx, key, false) {
-        Err(Replied) => return,
-        Ok(None) => Vec::new(),
-        Ok(Some(z)) => pop_entries(z, max, count.unwrap_or(1)),
-    };
-    if !popped.is_empty() {
-        ctx.event(notify::ZSET, pop_event(max), key);
-        ctx.delete_if_empty(key);
-        ctx.modified(key);
-    }
-    if count.is_none() && !popped.is_empty() {
-        ctx.reply.array(2);
-        ctx.reply.bulk(&popped[0].1);
-        ctx.reply.double(popped[0].0);
-        return;
-    }
-    reply_entries(&mut ctx.reply, &popped, true);
-}
-
-fn zpopmin(ctx: &mut Ctx) {
-    pop_generic(ctx, false);
-}
-
-fn zpopmax(ctx: &mut Ctx) {
-    pop_generic(ctx, true);
-}
-
-fn bzpop(ctx: &mut Ctx, max: bool) {
-    let Ok(deadline) = blocking::parse_timeout(ctx, ctx.argc() - 1) else { return };
-    let keys: Vec<Vec<u8>> = (1..ctx.argc() - 1).map(|i| ctx.arg(i).to_vec()).collect();
-    for key in &keys {
-        let popped = match zset_at(ctx, key, false) {
-            Err(Replied) => return,
-            Ok(None) => continue,
-            Ok(Some(z)) => pop_entries(z, max, 1),
-        };
-        let Some((score, member)) = popped.into_iter().next() else { continue };
-        ctx.reply.array(3);
-        ctx.reply.bulk(key);
-        ctx.reply.bulk(&member);
-        ctx.reply.double(score);
-        ctx.event(notify::ZSET, pop_event(max), key);
-        ctx.delete_if_empty(key);
-        ctx.modified(key);
-        return;
-    }
-    blocking::wait_or_timeout(
-        ctx,
-        BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray },
-    );
-}
-
-fn bzpopmin(ctx: &mut Ctx) {
-    bzpop(ctx, false);
-}
-
-fn bzpopmax(ctx: &mut Ctx) {
-    bzpop(ctx, true);
-}
-
-/// `numkeys key… MIN|MAX [COUNT n]` from `at`: (keys, max, count).
-fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(Vec<Vec<u8>>, bool, usize)> {
-    let numkeys = match parse_i64(ctx.arg(at)) {
-        Some(n) if n >= 1 => n as usize,
-        _ => {
-            ctx.err("numkeys should be greater than 0");
-            return None;
-        }
-    };
-    let where_idx = at + numkeys + 1;
-    if where_idx >= ctx.argc() {
-        ctx.err(SYNTAX);
-        return None;
-    }
-    let max = if ctx.arg(where_idx).eq_ignore_ascii_case(b"min") {
-        false
-    } else if ctx.arg(where_idx).eq_ignore_ascii_case(b"max") {
-        true
-    } else {
-        ctx.err(SYNTAX);
-        return None;
-    };
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < ctx.argc() {
-        let more = ctx.argc() - 1 - j;
-        if count.is_none() && ctx.arg(j).eq_ignore_ascii_case(b"COUNT") && more > 0 {
-            j += 1;
-            match parse_i64(ctx.arg(j)) {
-                Some(n) if n >= 1 => count = Some(n as usize),
-                _ => {
-                    ctx.err("count should be greater than 0");
-                    return None;
-                }
-            }
-        } else {
-            ctx.err(SYNTAX);
-            return None;
-        }
-        j += 1;
-    }
-    let keys = (at + 1..where_idx).map(|i| ctx.arg(i).to_vec()).collect();
-    Some((keys, max, count.unwrap_or(1)))
-}
-
-/// Pops from the first non-empty sorted set: `[key, [[member, score]…]]`.
-fn mpop_from(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result<bool, Replied> {
-    for key in keys {
-        let popped = match zset_at(ctx, key, false)? {
-            None => continue,
-            Some(z) => pop_entries(z, max, count),
-        };
-        if popped.is_empty() {
-            continue;
-        }
-        ctx.reply.array(2);
-        ctx.reply.bulk(key);
-        ctx.reply.array(popped.len());
-        for (s, m) in &popped {
-            ctx.reply.array(2);
-            ctx.reply.bulk(m);
-            ctx.reply.double(*s);
-        }
-        ctx.event(notify::ZSET, pop_event(max), key);
-        ctx.delete_if_empty(key);
-        ctx.modified(key);
-        return Ok(true);
-    }
-    Ok(false)
-}
-
-fn zmpop(ctx: &mut Ctx) {
-    let Some((keys, max, count)) = parse_mpop(ctx, 1) else { return };
-    if let Ok(false) = mpop_from(ctx, &keys, max, count) {
-        ctx.reply.null_array();
-    }
-}
-
-fn bzmpop(ctx: &mut Ctx) {
-    let Ok(deadline) = blocking::parse_timeout(ctx, 1) else { return };
-    let Some((keys, max, count)) = parse_mpop(ctx, 2) else { return };
-    if let Ok(false) = mpop_from(ctx, &keys, max, count) {
-        blocking::wait_or_timeout(
-            ctx,
-            BlockRequest { keys, deadline, kind: BlockKind::ZSet, timeout_reply: TimeoutReply::NullArray },
-        );
-    }
 }
 
 /// A score argument (weights and the like) with a command-specific error.
