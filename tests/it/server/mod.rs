@@ -6,4 +6,5 @@ mod cli_tools;
 mod clients;
 mod harness;
 mod info_shapes;
+mod normalise;
 mod sessions;
