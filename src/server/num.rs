@@ -3,39 +3,11 @@
 //! parsing that refuses overflow and underflow to zero, and the Grisu2 shortest-digits
 //! formatter (`fpconv_dtoa`) with its particular choice between plain and scientific form.
 
-/// `string2ll`: the strict integer syntax used for every integer argument.
+/// `string2ll`: the strict integer syntax used for every integer argument — the same
+/// parser the config loader's model uses, so the two cannot drift apart.
+#[inline]
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    // LONG_STR_SIZE is 21: longer input is refused before looking at it.
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !(b'1'..=b'9').contains(&digits[0]) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if negative {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else if v > i64::MAX as u64 {
-        None
-    } else {
-        Some(v as i64)
-    }
+    crate::knowledge::profile::cparse::string2ll(s)
 }
 
 /// `string2ull`-style unsigned parse used for cursors (SCAN accepts any u64).

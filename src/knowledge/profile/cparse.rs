@@ -122,6 +122,7 @@ pub fn split_args_spanned(line: &[u8], tail: QuoteTail) -> Result<Vec<SpannedArg
 
 /// `string2ll`: the strict integer parser (no `+`, no leading zeros, no spaces, the whole
 /// argument including any NUL byte).
+#[inline]
 pub fn string2ll(s: &[u8]) -> Option<i64> {
     if s.is_empty() || s.len() >= 21 {
         return None;

@@ -535,26 +535,8 @@ fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(End, usize)> {
         return None;
     }
     let end = end_arg(ctx, where_idx)?;
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < ctx.argc() {
-        let more = ctx.argc() - 1 - j;
-        if count.is_none() && ctx.arg(j).eq_ignore_ascii_case(b"COUNT") && more > 0 {
-            j += 1;
-            match parse_i64(ctx.arg(j)) {
-                Some(n) if n >= 1 => count = Some(n as usize),
-                _ => {
-                    ctx.err("count should be greater than 0");
-                    return None;
-                }
-            }
-        } else {
-            ctx.err(SYNTAX);
-            return None;
-        }
-        j += 1;
-    }
-    Some((end, count.unwrap_or(1)))
+    let count = super::mpop_count(ctx, where_idx + 1)?;
+    Some((end, count))
 }
 
 fn lmpop(ctx: &mut Ctx) {

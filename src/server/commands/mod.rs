@@ -214,6 +214,55 @@ pub fn table_from_profile(profile: &Profile) -> CommandTable {
     })
 }
 
+/// The optional `COUNT n` that ends LMPOP and ZMPOP (and their blocking forms), from
+/// argument `from` on; the count is 1 without it. `None` means the error was replied.
+pub fn mpop_count(ctx: &mut Ctx, from: usize) -> Option<usize> {
+    let mut count = None;
+    let mut j = from;
+    while j < ctx.argc() {
+        let more = ctx.argc() - 1 - j;
+        if count.is_none() && ctx.arg(j).eq_ignore_ascii_case(b"COUNT") && more > 0 {
+            j += 1;
+            match crate::server::num::parse_i64(ctx.arg(j)) {
+                Some(n) if n >= 1 => count = Some(n as usize),
+                _ => {
+                    ctx.err("count should be greater than 0");
+                    return None;
+                }
+            }
+        } else {
+            ctx.err(SYNTAX);
+            return None;
+        }
+        j += 1;
+    }
+    Some(count.unwrap_or(1))
+}
+
+/// The optional `LIMIT n` that ends SINTERCARD and ZINTERCARD, from argument `from` on (0:
+/// no limit). `None` means the error was replied.
+pub fn intercard_limit(ctx: &mut Ctx, from: usize) -> Option<usize> {
+    let mut limit = 0usize;
+    let mut j = from;
+    while j < ctx.argc() {
+        let more = ctx.argc() - 1 - j;
+        if ctx.arg(j).eq_ignore_ascii_case(b"LIMIT") && more > 0 {
+            j += 1;
+            let l = ctx.int_arg(j)?;
+            if l < 0 {
+                ctx.err("LIMIT can't be negative");
+                return None;
+            }
+            limit = l as usize;
+        } else {
+            ctx.err(SYNTAX);
+            return None;
+        }
+        j += 1;
+    }
+    Some(limit)
+}
+
 /// Commands that may run while a RESP2 client is subscribed.
 const PUBSUB_CONTEXT: &[&str] =
     &["ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset"];

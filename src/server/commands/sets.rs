@@ -396,24 +396,7 @@ fn sintercard(ctx: &mut Ctx) {
         ctx.err("Number of keys can't be greater than number of args");
         return;
     }
-    let mut limit = 0usize;
-    let mut j = 2 + numkeys;
-    while j < ctx.argc() {
-        let more = ctx.argc() - 1 - j;
-        if ctx.arg(j).eq_ignore_ascii_case(b"LIMIT") && more > 0 {
-            j += 1;
-            let Some(l) = ctx.int_arg(j) else { return };
-            if l < 0 {
-                ctx.err("LIMIT can't be negative");
-                return;
-            }
-            limit = l as usize;
-        } else {
-            ctx.err(super::SYNTAX);
-            return;
-        }
-        j += 1;
-    }
+    let Some(limit) = super::intercard_limit(ctx, 2 + numkeys) else { return };
     let keys: Vec<Vec<u8>> = (2..2 + numkeys).map(|i| ctx.arg(i).to_vec()).collect();
     let Ok(sets) = load_sets(ctx, &keys) else { return };
     let n = compute(ctx, Op::Inter, &sets).len();

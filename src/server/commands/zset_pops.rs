@@ -119,27 +119,9 @@ fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(Vec<Vec<u8>>, bool, usize)> {
         ctx.err(SYNTAX);
         return None;
     };
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while j < ctx.argc() {
-        let more = ctx.argc() - 1 - j;
-        if count.is_none() && ctx.arg(j).eq_ignore_ascii_case(b"COUNT") && more > 0 {
-            j += 1;
-            match parse_i64(ctx.arg(j)) {
-                Some(n) if n >= 1 => count = Some(n as usize),
-                _ => {
-                    ctx.err("count should be greater than 0");
-                    return None;
-                }
-            }
-        } else {
-            ctx.err(SYNTAX);
-            return None;
-        }
-        j += 1;
-    }
+    let count = super::mpop_count(ctx, where_idx + 1)?;
     let keys = (at + 1..where_idx).map(|i| ctx.arg(i).to_vec()).collect();
-    Some((keys, max, count.unwrap_or(1)))
+    Some((keys, max, count))
 }
 
 /// Pops from the first non-empty sorted set: `[key, [[member, score]…]]`.
