@@ -4,6 +4,7 @@
 //! findings → `report` — with `plan`, `validate` and `server` built on the same facts.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod config_rewrite;
 pub mod engine;

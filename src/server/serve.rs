@@ -29,18 +29,7 @@ pub struct FatalConfig {
 /// A line in the server's log format: `pid:M 26 Nov 2026 13:17:09.961 # message`.
 pub fn log_line(message: &str) -> String {
     let ms = super::unix_ms();
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    // Civil date from days since the epoch (Howard Hinnant's algorithm), in UTC.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day, rem) = crate::clock::civil(ms.div_euclid(1000));
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     format!(
         "{}:M {day:02} {} {year} {:02}:{:02}:{:02}.{:03} # {message}\n",

@@ -522,18 +522,7 @@ fn mpop_from(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) -> Result<bo
 
 /// Parses `numkeys key… LEFT|RIGHT [COUNT n]` starting at `at`.
 fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(End, usize)> {
-    let numkeys = match parse_i64(ctx.arg(at)) {
-        Some(n) if n >= 1 => n as usize,
-        _ => {
-            ctx.err("numkeys should be greater than 0");
-            return None;
-        }
-    };
-    let where_idx = at + numkeys + 1;
-    if where_idx >= ctx.argc() {
-        ctx.err(SYNTAX);
-        return None;
-    }
+    let where_idx = super::mpop_where(ctx, at)?;
     let end = end_arg(ctx, where_idx)?;
     let count = super::mpop_count(ctx, where_idx + 1)?;
     Some((end, count))

@@ -214,6 +214,24 @@ pub fn table_from_profile(profile: &Profile) -> CommandTable {
     })
 }
 
+/// `numkeys key…` of LMPOP and ZMPOP from argument `at`: the index of the argument after
+/// the keys (LEFT/RIGHT, MIN/MAX). `None` means the error was replied.
+pub fn mpop_where(ctx: &mut Ctx, at: usize) -> Option<usize> {
+    let numkeys = match crate::server::num::parse_i64(ctx.arg(at)) {
+        Some(n) if n >= 1 => n as usize,
+        _ => {
+            ctx.err("numkeys should be greater than 0");
+            return None;
+        }
+    };
+    let where_idx = at + numkeys + 1;
+    if where_idx >= ctx.argc() {
+        ctx.err(SYNTAX);
+        return None;
+    }
+    Some(where_idx)
+}
+
 /// The optional `COUNT n` that ends LMPOP and ZMPOP (and their blocking forms), from
 /// argument `from` on; the count is 1 without it. `None` means the error was replied.
 pub fn mpop_count(ctx: &mut Ctx, from: usize) -> Option<usize> {

@@ -5,7 +5,6 @@ use super::blocking::{self, BlockKind, BlockRequest, TimeoutReply};
 use super::zsets::{reply_entries, zset_at};
 use super::{Ctx, Replied, SYNTAX, notify};
 use crate::server::keyspace::ZSet;
-use crate::server::num::parse_i64;
 
 /// Pops up to `count` entries from one end.
 fn pop_entries(z: &mut ZSet, max: bool, count: usize) -> Vec<(f64, Vec<u8>)> {
@@ -99,18 +98,7 @@ pub fn bzpopmax(ctx: &mut Ctx) {
 
 /// `numkeys key… MIN|MAX [COUNT n]` from `at`: (keys, max, count).
 fn parse_mpop(ctx: &mut Ctx, at: usize) -> Option<(Vec<Vec<u8>>, bool, usize)> {
-    let numkeys = match parse_i64(ctx.arg(at)) {
-        Some(n) if n >= 1 => n as usize,
-        _ => {
-            ctx.err("numkeys should be greater than 0");
-            return None;
-        }
-    };
-    let where_idx = at + numkeys + 1;
-    if where_idx >= ctx.argc() {
-        ctx.err(SYNTAX);
-        return None;
-    }
+    let where_idx = super::mpop_where(ctx, at)?;
     let max = if ctx.arg(where_idx).eq_ignore_ascii_case(b"min") {
         false
     } else if ctx.arg(where_idx).eq_ignore_ascii_case(b"max") {
