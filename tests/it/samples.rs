@@ -367,6 +367,39 @@ fn dotnet_upgrade_resolves_the_sentinel_risk() {
         ["DEP005@src/Basket.Api/Basket.Api.csproj:11"],
         "only the note about the Valkey-native client remains among the client findings"
     );
+    assert_validate_passes(repo.path(), name);
+}
+
+/// `validate` of a repository against the bundled server: no check fails.
+fn assert_validate_passes(repo: &Path, name: &str) {
+    let (text, code) = stdout_of(&["validate", ".", "--format", "json"], repo);
+    let report = json(&text);
+    assert_eq!(failed_checks(&report), Vec::<String>::new(), "{name}: {report:#}");
+    assert_eq!(code, 0, "{name}");
+}
+
+/// The Django sample's client-side caching has no fixed redis-py release: the plan says to
+/// drop the caching argument (or move to valkey-py). Done, the handshake check passes.
+#[test]
+fn django_workaround_resolves_the_caching_risk() {
+    let name = "django-catalog";
+    let plan = json(&stdout_of(&["plan", ".", "--format", "json"], &sample_dir(name)).0);
+    let step = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["steps"].as_array().unwrap())
+        .find(|s| s["title"].as_str().unwrap().starts_with("redis 6.4.0"))
+        .expect("a step for redis-py");
+    assert!(step["detail"].as_str().unwrap().contains("cache_config=` at catalog/prices.py:22"), "{step:#}");
+
+    let repo = copy_tree(&sample_dir(name));
+    let prices = repo.path().join("catalog/prices.py");
+    let text = fs::read_to_string(&prices).unwrap();
+    let line = "        cache_config=CacheConfig(max_size=settings.PRICE_CACHE_SIZE),\n";
+    assert!(text.contains(line), "the sample enables client-side caching");
+    fs::write(&prices, text.replace(line, "")).unwrap();
+    assert_validate_passes(repo.path(), name);
 }
 
 fn audit(name: &str) -> serde_json::Value {
