@@ -85,6 +85,7 @@ impl Contributor for ServerConfigs {
                     file,
                     "its bytes are not UTF-8, so the plan cannot carry a copy",
                     &rewritten.changes,
+                    Spelling::ConfigLine,
                 );
                 continue;
             };
@@ -129,13 +130,29 @@ impl Contributor for ServerConfigs {
                 continue;
             }
             let why = "it is a command line: change its options where it is written";
-            manual_step(cx, plan, &cfg.file, why, &changes);
+            manual_step(cx, plan, &cfg.file, why, &changes, Spelling::Option);
         }
     }
 }
 
 /// A step for changes made by hand, citing the findings they answer.
-fn manual_step(cx: &PlanContext, plan: &mut PlanBuilder, file: &str, why: &str, changes: &[Change]) {
+/// How a setting to add is written where the change is made.
+#[derive(Clone, Copy)]
+enum Spelling {
+    /// `name value`, a line of a config file.
+    ConfigLine,
+    /// `--name value`, an option of a server command line.
+    Option,
+}
+
+fn manual_step(
+    cx: &PlanContext,
+    plan: &mut PlanBuilder,
+    file: &str,
+    why: &str,
+    changes: &[Change],
+    spelling: Spelling,
+) {
     let cited: Vec<FindingRef> = plan.take(cx, |f| {
         f.location.file == file
             && RESOLVED.contains(&f.code.as_str())
@@ -152,14 +169,21 @@ fn manual_step(cx: &PlanContext, plan: &mut PlanBuilder, file: &str, why: &str, 
         let line = match c.action {
             Action::CommentedOut => {
                 i += 1;
-                format!("- remove `{}` (line {}) — {} ({})", c.text, c.line, c.reason, c.code)
+                let text = match spelling {
+                    Spelling::ConfigLine => c.text.clone(),
+                    Spelling::Option => format!("--{}", c.text),
+                };
+                format!("- remove `{text}` (line {}) — {} ({})", c.line, c.reason, c.code)
             }
             Action::Added => {
                 // Settings that share a reason are listed together, the reason said once.
                 let same: Vec<String> = changes[i..]
                     .iter()
                     .take_while(|o| o.action == Action::Added && o.reason == c.reason)
-                    .map(|o| format!("`{}`", o.text))
+                    .map(|o| match spelling {
+                        Spelling::ConfigLine => format!("`{}`", o.text),
+                        Spelling::Option => format!("`--{}`", o.text),
+                    })
                     .collect();
                 i += same.len();
                 format!("- set {} — {} ({})", same.join(", "), c.reason, c.code)
