@@ -143,13 +143,25 @@ fn dep006_managed_versions_name_the_bom_and_the_driver_line() {
     let (doc, _) = audit_json(&dir, &["--no-config", "--select", "DEP006"]);
     assert_eq!(
         finding_keys(&doc),
-        vec!["DEP006@boot27/pom.xml:11", "DEP006@boot40/pom.xml:11", "DEP006@boot41-bom/pom.xml:22"],
+        vec![
+            "DEP006@boot27/pom.xml:11",
+            "DEP006@boot40/pom.xml:11",
+            "DEP006@boot41-bom/pom.xml:22",
+            "DEP006@gradle-boot35/build.gradle:10",
+            "DEP006@gradle-convention/build.gradle:7",
+            "DEP006@gradle-kts-platform/build.gradle.kts:8"
+        ],
         "the test-scoped starter is not reported"
     );
     let findings = doc["findings"].as_array().unwrap();
     for f in findings {
         assert_eq!(f["severity"], "info", "unverified knowledge is info at most: {f:#}");
-        assert!(f["help"].as_str().unwrap().contains("mvn dependency:tree -Dincludes=io.lettuce:lettuce-core"));
+        let tree = if f["file"].as_str().unwrap().contains("gradle") {
+            "./gradlew dependencyInsight --dependency lettuce-core"
+        } else {
+            "mvn dependency:tree -Dincludes=io.lettuce:lettuce-core"
+        };
+        assert!(f["help"].as_str().unwrap().contains(tree), "{f:#}");
     }
     let msg =
         |file: &str| findings.iter().find(|f| f["file"] == file).unwrap()["message"].as_str().unwrap().to_string();
@@ -160,6 +172,16 @@ fn dep006_managed_versions_name_the_bom_and_the_driver_line() {
     assert!(msg("boot41-bom/pom.xml").contains("spring-boot-dependencies 4.1.2 manages it and pulls in Lettuce 7.5.x"));
     assert!(msg("boot41-bom/pom.xml").contains("CLIENT MAINT_NOTIFICATIONS"));
     assert!(msg("boot27/pom.xml").contains("is not in the tool's table"));
+    // Gradle: the Boot plugin's version, a platform's, or a BOM outside the file.
+    assert!(
+        msg("gradle-boot35/build.gradle")
+            .contains("spring-boot-dependencies 3.5.3 manages it and pulls in Lettuce 6.6.x")
+    );
+    assert!(
+        msg("gradle-kts-platform/build.gradle.kts")
+            .contains("spring-boot-dependencies 4.1.2 manages it and pulls in Lettuce 7.5.x")
+    );
+    assert!(msg("gradle-convention/build.gradle").contains("a Gradle platform or plugin outside this file"));
 
     // The inventory records the dependency as managed, with the BOM and its version.
     let out = cmd().arg("inventory").arg(dir.join("boot41-bom")).arg("--no-config").output().unwrap();

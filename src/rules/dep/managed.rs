@@ -11,7 +11,14 @@ use crate::rules::{Rule, RuleContext};
 /// for `mvn dependency:tree`.
 pub struct ManagedClientVersion;
 
-const TREE: &str = "mvn dependency:tree -Dincludes=io.lettuce:lettuce-core";
+/// The command that shows the Lettuce a build really resolves, in the build's own tool.
+fn tree(file: &str) -> &'static str {
+    if file.ends_with(".gradle") || file.ends_with(".gradle.kts") {
+        "./gradlew dependencyInsight --dependency lettuce-core --configuration runtimeClasspath"
+    } else {
+        "mvn dependency:tree -Dincludes=io.lettuce:lettuce-core"
+    }
+}
 
 impl Rule for ManagedClientVersion {
     fn code(&self) -> &'static str {
@@ -32,21 +39,28 @@ impl Rule for ManagedClientVersion {
                 let v = bom.version.as_deref()?;
                 rows.iter().find(|m| m.applies(&bom.name, v)).map(|m| (bom, v, *m))
             });
+            let tree = tree(&d.location.file);
             let Some((bom, bom_version, row)) = found else {
                 // Managed by a BOM the table has no row for (or an unknown version of it).
                 let bom = &d.managed_by[0];
-                let version = bom.version.as_deref().unwrap_or("(no version written)");
+                // A BOM named by coordinates has a version, written or not; a platform outside
+                // the file is only a description.
+                let version = match (&bom.version, bom.name.contains(':')) {
+                    (Some(v), _) => format!(" {v}"),
+                    (None, true) => " (no version written)".to_string(),
+                    (None, false) => String::new(),
+                };
                 out.push(
                     Finding::new(
                         self.code(),
                         d.location.clone(),
                         format!(
-                            "{} has no version here: {} {version} manages it and the Lettuce it pulls in, and which Lettuce line that is is not in the tool's table",
+                            "{} has no version here: {}{version} sets it, and which Lettuce that pulls in is not in the tool's table",
                             d.name, bom.name
                         ),
                     )
                     .help(format!(
-                        "run `{TREE}` to see the version that runs: Lettuce 7.0.0.RELEASE and later send a maintenance-notifications probe Valkey refuses on every connection"
+                        "run `{tree}` to see the version that runs: Lettuce 7.0.0.RELEASE and later send a maintenance-notifications probe Valkey refuses on every connection"
                     ))
                     .severity_hint(Severity::Info)
                     .fingerprint(format!("managed:{}", d.name)),
@@ -79,7 +93,7 @@ impl Rule for ManagedClientVersion {
                     format!("{managed}, which has no known Valkey risk; Lettuce 7.0.0.RELEASE and later send a maintenance-notifications probe on every connection"),
                 )
                 .help(format!(
-                    "run `{TREE}` to confirm the version that runs, especially if the project overrides `lettuce.version` [{}]",
+                    "run `{tree}` to confirm the version that runs, especially if the project overrides `lettuce.version` [{}]",
                     row.sources[0]
                 ))
                 .severity_hint(Severity::Info)
@@ -87,7 +101,7 @@ impl Rule for ManagedClientVersion {
                 let risk = risks[0];
                 let code = trigger(cx.inventory, client, risk, d.dir());
                 let severity = if unverified { Severity::Info } else { code.severity(risk) };
-                let mut help = format!("run `{TREE}` to confirm the version that runs");
+                let mut help = format!("run `{tree}` to confirm the version that runs");
                 if let Some(w) = code.workaround(cx.inventory, client, risk, d.dir()) {
                     help.push_str(&format!("; workaround: {w}"));
                 }

@@ -1,4 +1,4 @@
-use crate::inventory::{DepSource, Dependency, Ecosystem};
+use crate::inventory::{DepSource, Dependency, Ecosystem, ManagedBy};
 use crate::sources::pkg::{in_vendored_tree, toml_or_report};
 use crate::sources::{Claim, Facts, ParseContext, SourceFile, SourceParser};
 use crate::versions::Requirement;
@@ -87,9 +87,13 @@ impl SourceParser for GradleBuildParser {
     }
 
     /// Reads the declarations Gradle's own docs show: `conf 'g:a:v'`, `conf("g:a:v")`,
-    /// `conf group: 'g', name: 'a', version: 'v'`. Versions computed in code are left alone.
+    /// `conf group: 'g', name: 'a', version: 'v'`, and `conf 'g:a'` without a version, which a
+    /// BOM sets (Spring Boot's plugin or a `platform(…)`): recorded with that BOM so the
+    /// managed-version rule can say which driver it pulls in. Versions computed in code are
+    /// left alone.
     fn parse(&self, src: &SourceFile, _cx: &ParseContext, out: &mut Facts) {
         let Some(text) = src.text_or_report(out) else { return };
+        let boms = spring_boot_boms(text);
         let mut offset = 0;
         for raw in text.split_inclusive('\n') {
             let start = offset;
@@ -106,6 +110,7 @@ impl SourceParser for GradleBuildParser {
             let dev = conf.starts_with("test");
             let strings = quoted_with_offsets(rest);
             let coord = strings.iter().find(|(s, _)| s.matches(':').count() >= 2 && !s.contains(' '));
+            let versionless = strings.iter().find(|(s, _)| is_group_artifact(s));
             let (name, version, span) = if let Some((c, off)) = coord {
                 let parts: Vec<&str> = c.split(':').collect();
                 let vpos = parts[0].len() + parts[1].len() + 2;
@@ -128,10 +133,19 @@ impl SourceParser for GradleBuildParser {
                     Some((v, off)) => (format!("{g}:{a}"), Some(v.clone()), lead + off..lead + off + v.len()),
                     None => (format!("{g}:{a}"), None, lead..lead + rest.trim_end().len()),
                 }
+            } else if let Some((c, off)) = versionless.filter(|_| {
+                // A platform is the BOM itself, not a dependency it manages.
+                let r = rest.trim_start().trim_start_matches('(');
+                !(r.starts_with("platform") || r.starts_with("enforcedPlatform"))
+            }) {
+                (c.clone(), None, lead + off..lead + off + c.len())
             } else {
                 continue;
             };
             let mut dep = Dependency::new(Ecosystem::Maven, name, DepSource::Manifest, src.location(span)).dev(dev);
+            if version.is_none() {
+                dep.managed_by = if boms.is_empty() { vec![outside_this_file()] } else { boms.clone() };
+            }
             if let Some(v) = version.filter(|v| !v.contains('$')) {
                 if let Some(exact) = Requirement::parse(Ecosystem::Maven, &v).ok().and_then(|r| r.exact()) {
                     dep = dep.version(exact);
@@ -141,6 +155,49 @@ impl SourceParser for GradleBuildParser {
             out.inventory.dependencies.push(dep);
         }
     }
+}
+
+const BOOT_BOM: &str = "org.springframework.boot:spring-boot-dependencies";
+
+/// `group:artifact`, nothing else: a dependency whose version something else sets.
+fn is_group_artifact(s: &str) -> bool {
+    s.matches(':').count() == 1
+        && s.split(':').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+}
+
+/// The Spring Boot BOMs a build file applies: the `org.springframework.boot` plugin (which
+/// imports `spring-boot-dependencies` of its own version when dependency management is on)
+/// and `platform`/`enforcedPlatform`/`mavenBom` of `spring-boot-dependencies`. A version
+/// held in a variable is recorded as not written.
+fn spring_boot_boms(text: &str) -> Vec<ManagedBy> {
+    let mut out: Vec<ManagedBy> = Vec::new();
+    let mut add = |version: Option<String>| {
+        let bom = ManagedBy { name: BOOT_BOM.to_string(), version: version.filter(|v| !v.contains('$')) };
+        if !out.contains(&bom) {
+            out.push(bom);
+        }
+    };
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("//") {
+            continue;
+        }
+        let strings: Vec<String> = quoted_with_offsets(t).into_iter().map(|(s, _)| s).collect();
+        if t.starts_with("id") && strings.first().is_some_and(|s| s == "org.springframework.boot") {
+            // `id 'org.springframework.boot' version '3.4.1'` / `id("…") version "…"`
+            add(t.contains("version").then(|| strings.get(1).cloned()).flatten());
+        }
+        if let Some(c) = strings.iter().find(|s| s.starts_with(&format!("{BOOT_BOM}:"))) {
+            add(c.rsplit(':').next().map(str::to_string));
+        }
+    }
+    out
+}
+
+/// A versionless dependency with no BOM in its own file: a convention plugin, a settings
+/// file or a parent build sets its version.
+fn outside_this_file() -> ManagedBy {
+    ManagedBy { name: "a Gradle platform or plugin outside this file".to_string(), version: None }
 }
 
 /// Quoted strings and the offset of their first character within `s`.
