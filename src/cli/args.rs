@@ -166,6 +166,12 @@ pub struct ValidateArgs {
     /// roots do not (a private CA, a self-signed staging server).
     #[arg(long, value_name = "PEM", requires = "server")]
     pub tls_ca_cert: Option<PathBuf>,
+    /// A client certificate (PEM) for a TLS --server that verifies its clients (with --tls-key).
+    #[arg(long, value_name = "PEM", requires_all = ["server", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Allow writes to --server: keys under `valkey-migrate:validate:`, each with a TTL.
     #[arg(long, requires = "server")]
     pub allow_writes: bool,

@@ -221,9 +221,11 @@ fn validate(cli: &Cli, a: &args::ValidateArgs, knowledge: &Knowledge) -> Result<
             }
             TargetSpec::Binary(bin.clone())
         }
-        (None, Some(url)) => {
-            TargetSpec::Url(crate::validate::Remote { url: url.clone(), ca_cert: a.tls_ca_cert.clone() })
-        }
+        (None, Some(url)) => TargetSpec::Url(crate::validate::Remote {
+            url: url.clone(),
+            ca_cert: a.tls_ca_cert.clone(),
+            client_cert: a.tls_cert.clone().zip(a.tls_key.clone()),
+        }),
         (None, None) => TargetSpec::Bundled,
     };
     let opts =

@@ -19,6 +19,8 @@ pub enum TargetSpec {
 pub struct Remote {
     pub url: String,
     pub ca_cert: Option<PathBuf>,
+    /// A client certificate and its key (PEM), for a server that verifies its clients.
+    pub client_cert: Option<(PathBuf, PathBuf)>,
 }
 
 impl TargetSpec {
@@ -95,20 +97,27 @@ fn remote_client(remote: &Remote) -> Result<redis::Client, String> {
     let bad = |e: redis::RedisError| format!("bad --server URL {}: {e}", redact(url));
     let tls = url.starts_with("rediss://") || url.starts_with("valkeys://");
     if !tls {
-        if remote.ca_cert.is_some() {
-            return Err(format!("--tls-ca-cert needs a TLS URL (rediss:// or valkeys://), not {}", redact(url)));
+        if remote.ca_cert.is_some() || remote.client_cert.is_some() {
+            return Err(format!("TLS options need a TLS URL (rediss:// or valkeys://), not {}", redact(url)));
         }
         return redis::Client::open(url.as_str()).map_err(bad);
     }
     // rustls needs a process-wide crypto provider; a second install fails harmlessly.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let read = |option: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {option} {}: {e}", path.display()))
+    };
     let root_cert = match &remote.ca_cert {
-        Some(path) => {
-            Some(std::fs::read(path).map_err(|e| format!("cannot read --tls-ca-cert {}: {e}", path.display()))?)
+        Some(path) => Some(read("--tls-ca-cert", path)?),
+        None => None,
+    };
+    let client_tls = match &remote.client_cert {
+        Some((cert, key)) => {
+            Some(redis::ClientTlsConfig { client_cert: read("--tls-cert", cert)?, client_key: read("--tls-key", key)? })
         }
         None => None,
     };
-    redis::Client::build_with_tls(url.as_str(), redis::TlsCertificates { client_tls: None, root_cert }).map_err(bad)
+    redis::Client::build_with_tls(url.as_str(), redis::TlsCertificates { client_tls, root_cert }).map_err(bad)
 }
 
 /// Starts a real server binary with a config file (the user's, with our own socket, no

@@ -180,62 +180,27 @@ fn the_bundled_server_judges_configs_as_the_real_one() {
 
 /// A CA and a server certificate for 127.0.0.1 and localhost, made with the openssl CLI.
 fn tls_files(dir: &std::path::Path) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().ok()?;
-        out.status
-            .success()
-            .then_some(())
-            .or_else(|| panic!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr)))
-    };
     fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=valkey-migrate test CA",
-    ])?;
-    openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ])?;
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "1",
-        "-extfile",
-        "san.ext",
-    ])
+    // Extensions make X.509 v3 certificates, the only version rustls accepts.
+    fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    let steps = [
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=valkey-migrate-test-CA",
+        "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san.ext",
+        "req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=valkey-migrate",
+        "x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 1 -extfile client.ext",
+    ];
+    for step in steps {
+        let args: Vec<&str> = step.split_whitespace().collect();
+        let out = std::process::Command::new("openssl").args(&args).current_dir(dir).output().ok()?;
+        assert!(out.status.success(), "openssl {step}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Some(())
 }
 
-/// `rediss://` against a real TLS server (Debian's redis-server is built with TLS): the
-/// server's certificate is checked against `--tls-ca-cert`, and refused without it.
+/// `rediss://` against a real TLS server (Debian's redis-server is built with TLS) that also
+/// verifies its clients: the server's certificate is checked against `--tls-ca-cert` (and
+/// refused without it), and the client presents `--tls-cert`/`--tls-key`.
 #[test]
 fn a_tls_server_is_validated_with_its_ca() {
     let certs = tempfile::tempdir().unwrap();
@@ -246,7 +211,7 @@ fn a_tls_server_is_validated_with_its_ca() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let p = |f: &str| certs.path().join(f).display().to_string();
     let tls = format!(
-        "tls-port {port}\nbind 127.0.0.1\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients no\n",
+        "tls-port {port}\nbind 127.0.0.1\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients yes\n",
         p("server.pem"),
         p("server.key"),
         p("ca.pem")
@@ -254,9 +219,15 @@ fn a_tls_server_is_validated_with_its_ca() {
     let Some(_server) = RealServer::start("redis-server-7.0", &tls) else { return };
     let repo = tempfile::tempdir().unwrap();
     let url = format!("rediss://localhost:{port}");
-    let (doc, code) = run_json(&[repo.path().to_str().unwrap(), "--server", &url, "--tls-ca-cert", &p("ca.pem")]);
+    let (ca, cert, key) = (p("ca.pem"), p("client.pem"), p("client.key"));
+    let repo_arg = repo.path().to_str().unwrap();
+    let (doc, code) =
+        run_json(&[repo_arg, "--server", &url, "--tls-ca-cert", &ca, "--tls-cert", &cert, "--tls-key", &key]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["target"], url);
+    let out =
+        cmd().args(["validate", repo_arg, "--server", &url, "--tls-ca-cert", &ca, "--timeout", "5"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the server wants a client certificate");
     let out =
         cmd().args(["validate", repo.path().to_str().unwrap(), "--server", &url, "--timeout", "5"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an unknown CA is not trusted");
