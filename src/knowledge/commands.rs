@@ -16,6 +16,49 @@ fn profiles(knowledge: &Knowledge) -> Vec<Arc<Profile>> {
     knowledge.profile_names().iter().filter_map(|n| knowledge.profile(n).ok()).collect()
 }
 
+/// Where the derived list ships: deriving it parses every profile's command table, which was
+/// most of a small audit's time.
+pub const SCANNED_COMMANDS_FILE: &str = "scanned-commands.toml";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScannedCommands {
+    #[allow(dead_code)]
+    source: String,
+    commands: Vec<String>,
+    /// Those of `commands` that are also ordinary words.
+    #[serde(default)]
+    words: Vec<String>,
+}
+
+/// `scanned_core_commands`, read from `rules/scanned-commands.toml` (a test keeps it equal to
+/// the derivation). Derived again when a `--rules-dir` replaces a profile, so an overlay still
+/// reaches the code scan.
+pub fn scanned_core_commands_shipped(knowledge: &Knowledge) -> Vec<(String, bool)> {
+    let overlaid = knowledge.files_under("profiles/").any(|(rel, _)| knowledge.origin(rel) != format!("rules/{rel}"));
+    if !overlaid {
+        if let Ok(list) = knowledge.parse_toml::<ScannedCommands>(SCANNED_COMMANDS_FILE) {
+            return list.commands.into_iter().map(|c| (c.clone(), list.words.contains(&c))).collect();
+        }
+    }
+    scanned_core_commands(knowledge)
+}
+
+/// The text of `rules/scanned-commands.toml` for a derived list.
+pub fn scanned_commands_file(list: &[(String, bool)]) -> String {
+    let quoted = |names: Vec<&String>| names.iter().map(|c| format!("  \"{c}\",\n")).collect::<String>();
+    format!(
+        "# Core commands some Valkey target lacks, which the code scan looks for (see\n\
+         # src/knowledge/commands.rs). Derived from the profiles' command tables; regenerate with\n\
+         # `VALKEY_MIGRATE_UPDATE_DATA=1 cargo test --test it scanned_commands` (a test fails when\n\
+         # this file and the profiles disagree).\n\
+         source = \"derived: rules/profiles/*.toml command tables (COMMAND and COMMAND DOCS of the real servers)\"\n\
+         commands = [\n{}]\nwords = [\n{}]\n",
+        quoted(list.iter().map(|(c, _)| c).collect()),
+        quoted(list.iter().filter(|(_, w)| *w).map(|(c, _)| c).collect()),
+    )
+}
+
 /// Upper-case top-level commands outside the module families that some Valkey target lacks:
 /// those a Redis profile has and a Valkey profile does not (`XACKDEL`), and those a Valkey
 /// profile has only since a later release than the first Valkey (`HEXPIRE`, since 9.0.0).

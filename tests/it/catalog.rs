@@ -65,3 +65,37 @@ fn readme_rule_list_is_current() {
         }
     }
 }
+
+/// `rules/scanned-commands.toml` is what the profiles derive (the code scan reads the file to
+/// avoid parsing every profile per run). `VALKEY_MIGRATE_UPDATE_DATA=1` rewrites it.
+#[test]
+fn scanned_commands_file_matches_the_profiles() {
+    use valkey_migrate::knowledge::commands::{SCANNED_COMMANDS_FILE, scanned_commands_file, scanned_core_commands};
+    let knowledge = valkey_migrate::knowledge::Knowledge::embedded().unwrap();
+    let derived = scanned_core_commands(&knowledge);
+    assert!(derived.iter().any(|(c, _)| c == "HEXPIRE"), "{derived:?}");
+    let text = scanned_commands_file(&derived);
+    let path = crate::common::repo_root().join("rules").join(SCANNED_COMMANDS_FILE);
+    if std::env::var("VALKEY_MIGRATE_UPDATE_DATA").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), text, "run with VALKEY_MIGRATE_UPDATE_DATA=1");
+}
+
+/// The shipped list stands unless a `--rules-dir` replaces a profile: then the code scan
+/// derives it again from the profiles it will really use.
+#[test]
+fn an_overlaid_profile_rederives_the_scanned_commands() {
+    use valkey_migrate::knowledge::Knowledge;
+    use valkey_migrate::knowledge::commands::{scanned_core_commands, scanned_core_commands_shipped};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("scanned-commands.toml"), "source = \"test\"\ncommands = [\"NOT-A-COMMAND\"]\n")
+        .unwrap();
+    let shipped = scanned_core_commands_shipped(&Knowledge::with_overlay(Some(dir.path())).unwrap());
+    assert_eq!(shipped, [("NOT-A-COMMAND".to_string(), false)]);
+    std::fs::create_dir(dir.path().join("profiles")).unwrap();
+    let profile = crate::common::repo_root().join("rules/profiles/valkey-9.1.toml");
+    std::fs::copy(profile, dir.path().join("profiles/valkey-9.1.toml")).unwrap();
+    let knowledge = Knowledge::with_overlay(Some(dir.path())).unwrap();
+    assert_eq!(scanned_core_commands_shipped(&knowledge), scanned_core_commands(&knowledge));
+}

@@ -411,7 +411,7 @@ impl crate::knowledge::View for Vocab {
         let modules = knowledge.view::<ModuleCatalog>()?;
         let images = knowledge.view::<ImageCatalog>()?;
         let features = knowledge.view::<ClientFeatureCatalog>()?;
-        let core = crate::knowledge::commands::scanned_core_commands(knowledge);
+        let core = crate::knowledge::commands::scanned_core_commands_shipped(knowledge);
         Vocab::build(modules, images, features, &core).map_err(|message| crate::knowledge::KnowledgeError {
             message,
             origin: "rules/modules.toml".into(),
