@@ -7,6 +7,27 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+/// The folder of a path relative to the scan root (`""` for a file at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// `dir/rel` with `.` and `..` resolved, both relative to the scan root; `None` when the result
+/// climbs above the root.
+pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// A span in one file, relative to the scan root, with `/` separators on every platform.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {

@@ -226,7 +226,7 @@ fn validate(cli: &Cli, a: &args::ValidateArgs, knowledge: &Knowledge) -> Result<
             ca_cert: a.tls_ca_cert.clone(),
             client_cert: a.tls_cert.clone().zip(a.tls_key.clone()),
         }),
-        (None, None) => TargetSpec::Bundled,
+        (None, None) => TargetSpec::Bundled(knowledge.profile(&profile)?),
     };
     let opts =
         Options { spec, profile, allow_writes: a.allow_writes, timeout: std::time::Duration::from_secs_f64(a.timeout) };

@@ -170,7 +170,7 @@ impl Dependency {
 
     /// The directory of the file that holds this fact, `""` at the scan root.
     pub fn dir(&self) -> &str {
-        self.location.file.rsplit_once('/').map_or("", |(d, _)| d)
+        crate::location::parent_dir(&self.location.file)
     }
 
     pub fn file_name(&self) -> &str {

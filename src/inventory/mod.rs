@@ -44,6 +44,16 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// The config files another config includes: read as part of that config, not started
+    /// on their own.
+    pub fn included_config_files(&self) -> std::collections::HashSet<&str> {
+        self.server_configs
+            .iter()
+            .flat_map(|c| &c.includes)
+            .flat_map(|i| i.resolved.iter().map(String::as_str))
+            .collect()
+    }
+
     pub fn extend(&mut self, other: Inventory) {
         self.server_configs.extend(other.server_configs);
         self.dependencies.extend(other.dependencies);

@@ -226,13 +226,7 @@ fn validation_inputs(cx: &PlanContext, artifacts: &[Artifact]) -> ValidationInpu
     };
     // A file another config includes is checked inside that config, not alone: on its own it
     // may lack what the including file sets.
-    let included: std::collections::HashSet<&str> = cx
-        .inventory
-        .server_configs
-        .iter()
-        .flat_map(|c| &c.includes)
-        .flat_map(|i| i.resolved.iter().map(String::as_str))
-        .collect();
+    let included = cx.inventory.included_config_files();
     let mut configs: Vec<String> = rewritten
         .iter()
         .filter(starts_a_server)

@@ -2,6 +2,7 @@
 //! port, answering as the target profile, with the config file loaded as that profile's
 //! server loads it (refused with the same text).
 
+use crate::knowledge::Profile;
 use crate::server::config::ConfigStore;
 use crate::server::serve::{FileExtras, load_config_file};
 use crate::server::{Bound, Listen, Server};
@@ -26,9 +27,7 @@ impl Drop for Handle {
 }
 
 /// Starts the server for `profile` with `config` (name, text) on the current runtime.
-pub async fn start(profile: &str, config: Option<(&str, &str)>) -> Result<Handle, String> {
-    let knowledge = crate::knowledge::Knowledge::embedded().map_err(|e| e.to_string())?;
-    let profile = knowledge.profile(profile).map_err(|e| e.to_string())?;
+pub async fn start(profile: Arc<Profile>, config: Option<(&str, &str)>) -> Result<Handle, String> {
     profile
         .commands()
         .map_err(|e| format!("the command table of profile {} does not load: {}", profile.name(), e.message))?;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub enum TargetSpec {
-    Bundled,
+    /// The bundled server, answering as this profile (from the run's knowledge, so a
+    /// `--rules-dir` overlay reaches it).
+    Bundled(std::sync::Arc<crate::knowledge::Profile>),
     Binary(PathBuf),
     Url(Remote),
 }
@@ -78,8 +80,8 @@ pub async fn start(
             Ok(Running { client, description: redact(&remote.url), child: None, _dir: None, _bundled: None })
         }
         TargetSpec::Binary(bin) => spawn_binary(bin, config, timeout).await,
-        TargetSpec::Bundled => {
-            let handle = crate::validate::bundled::start(profile, config).await?;
+        TargetSpec::Bundled(bundled) => {
+            let handle = crate::validate::bundled::start(bundled.clone(), config).await?;
             let client = client_for(handle.url(), config.map(|(_, t)| t))?;
             Ok(Running {
                 client,

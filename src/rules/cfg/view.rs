@@ -13,7 +13,6 @@ use crate::inventory::{
 };
 use crate::knowledge::Profile;
 use crate::location::Location;
-use std::collections::HashSet;
 
 /// One line of a deployment and the config it is written in.
 #[derive(Debug, Clone, Copy)]
@@ -114,12 +113,7 @@ pub fn mounted_file<'a>(inventory: &'a Inventory, cl: &ServerConfig) -> Option<&
 
 /// Every config a server is started with, as it runs.
 pub fn deployments(inventory: &Inventory) -> Vec<Deployment<'_>> {
-    let included: HashSet<&str> = inventory
-        .server_configs
-        .iter()
-        .flat_map(|c| &c.includes)
-        .flat_map(|i| i.resolved.iter().map(String::as_str))
-        .collect();
+    let included = inventory.included_config_files();
     let command_lines: Vec<(&ServerConfig, &ServerConfig)> =
         inventory.server_configs.iter().filter_map(|c| mounted_file(inventory, c).map(|file| (c, file))).collect();
     let mut out = Vec::new();

@@ -41,10 +41,6 @@ pub enum Trigger {
     Avoided { shown: Vec<Seen>, avoided: Vec<Seen> },
 }
 
-fn dir_of(file: &str) -> &str {
-    file.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
 /// The places that show any of `features` for `client`: code in the project's directory
 /// first, else anywhere in the repository; Sentinel and cluster server configs anywhere (they
 /// describe the deployment, not one project).
@@ -55,7 +51,11 @@ fn seen(inv: &Inventory, client: &Client, features: &[Feature], project_dir: &st
         .filter(|f| features.contains(&f.feature) && f.clients.iter().any(|c| c == &client.id))
         .map(|f| Seen { feature: f.feature, what: f.option.clone(), location: f.location.clone() })
         .collect();
-    let local: Vec<Seen> = code.iter().filter(|s| is_within(dir_of(&s.location.file), project_dir)).cloned().collect();
+    let local: Vec<Seen> = code
+        .iter()
+        .filter(|s| is_within(crate::location::parent_dir(&s.location.file), project_dir))
+        .cloned()
+        .collect();
     // Code outside the project's directory counts (requirements/base.txt beside app/), unless
     // it belongs to another project that uses the same client (a monorepo's other service).
     let others: Vec<&str> = inv
@@ -65,7 +65,9 @@ fn seen(inv: &Inventory, client: &Client, features: &[Feature], project_dir: &st
         .map(|d| d.dir())
         .collect();
     let mut out = if local.is_empty() {
-        code.into_iter().filter(|s| !others.iter().any(|o| is_within(dir_of(&s.location.file), o))).collect()
+        code.into_iter()
+            .filter(|s| !others.iter().any(|o| is_within(crate::location::parent_dir(&s.location.file), o)))
+            .collect()
     } else {
         local
     };

@@ -136,6 +136,15 @@ fn expire_at(ctx: &mut Ctx, unit: ExpireUnit, i: usize) -> Option<i64> {
     Some(ms)
 }
 
+/// The absolute expiry an EX/PX/EXAT/PXAT option asks for, if any; `Err` once the error
+/// was replied.
+fn deadline(ctx: &mut Ctx, expire: Option<(ExpireUnit, usize)>) -> Result<Option<i64>, Replied> {
+    match expire {
+        Some((unit, i)) => expire_at(ctx, unit, i).map(Some).ok_or(Replied),
+        None => Ok(None),
+    }
+}
+
 fn invalid_expire(ctx: &mut Ctx) {
     let name = super::lookup(&ctx.srv.table, ctx.argv).map(|s| s.full_name.clone()).unwrap_or_default();
     ctx.err(&format!("invalid expire time in '{name}' command"));
@@ -143,13 +152,7 @@ fn invalid_expire(ctx: &mut Ctx) {
 
 fn set(ctx: &mut Ctx) {
     let Some(opts) = parse_options(ctx, 3, true) else { return };
-    let when = match opts.expire {
-        Some((unit, i)) => match expire_at(ctx, unit, i) {
-            Some(w) => Some(w),
-            None => return,
-        },
-        None => None,
-    };
+    let Ok(when) = deadline(ctx, opts.expire) else { return };
     let key = ctx.arg(1);
     let value = ctx.arg(2);
     let old = if opts.get || opts.ifeq.is_some() {
@@ -253,13 +256,7 @@ fn getdel(ctx: &mut Ctx) {
 
 fn getex(ctx: &mut Ctx) {
     let Some(opts) = parse_options(ctx, 2, false) else { return };
-    let when = match opts.expire {
-        Some((unit, i)) => match expire_at(ctx, unit, i) {
-            Some(w) => Some(w),
-            None => return,
-        },
-        None => None,
-    };
+    let Ok(when) = deadline(ctx, opts.expire) else { return };
     let key = ctx.arg(1);
     let Ok(value) = read_string(ctx, key) else { return };
     let Some(value) = value else {

@@ -102,7 +102,7 @@ pub fn redis_args(cx: &Ctx, environment: &Node, subject: &str, out: &mut Facts) 
 
 /// The repository files a compose service mounts: (repository path, container path).
 pub fn compose_mounts(cx: &Ctx, service: &Node) -> Vec<(String, String)> {
-    let dir = cx.src.rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir = crate::location::parent_dir(&cx.src.rel);
     let mut out = Vec::new();
     for v in service.get("volumes").map(Node::seq).unwrap_or_default() {
         let (source, target) = match v.as_str() {
@@ -123,26 +123,11 @@ pub fn compose_mounts(cx: &Ctx, service: &Node) -> Vec<(String, String)> {
         if !(source.starts_with("./") || source.starts_with("../") || source == ".") {
             continue;
         }
-        if let Some(rel) = join_relative(dir, &source) {
+        if let Some(rel) = crate::location::join_relative(dir, &source) {
             out.push((rel, target));
         }
     }
     out
-}
-
-/// `dir/rel` with `.` and `..` resolved; `None` when it leaves the scan root.
-fn join_relative(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// Records the mounts on the service's command-line config (the last one pushed for it).
@@ -235,7 +220,7 @@ pub fn configmap(cx: &Ctx, doc: &Node, name: &str, out: &mut Facts) {
 
 #[cfg(test)]
 mod tests {
-    use super::join_relative;
+    use crate::location::join_relative;
 
     #[test]
     fn mount_sources_resolve_inside_the_repository() {

@@ -296,17 +296,9 @@ fn local_module_dir(dir: &str, source: &str) -> Option<String> {
     if !(source.starts_with("./") || source.starts_with("../")) {
         return None;
     }
-    let mut parts: Vec<&str> = if dir == "." { Vec::new() } else { dir.split('/').collect() };
-    for seg in source.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(if parts.is_empty() { ".".into() } else { parts.join("/") })
+    // Terraform names the root module's folder `.`.
+    let joined = crate::location::join_relative(dir, source)?;
+    Some(if joined.is_empty() { ".".into() } else { joined })
 }
 
 fn git_ref(source: &str) -> Option<String> {

@@ -90,23 +90,33 @@ pub fn extract(src: &SourceFile, lang: Lang, tokens: &[Token], vocab: &Vocab, ou
 /// Local name → (the name in the module it comes from, where that module is).
 type Imports<'a> = HashMap<&'a str, (&'a str, Origin)>;
 
-fn dir_of(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
-/// `a/b` joined with `../c/d` (a path relative to it), or `None` when it climbs above the root.
-fn join(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
+/// `Name.method(` for the methods the object mappers know, where `Name` is defined in this
+/// file (`local`) or imported, and its token passes `receiver`.
+fn member_calls<'a>(
+    f: &File<'a>,
+    local: &[&'a str],
+    imports: &Imports<'a>,
+    receiver: impl Fn(usize) -> bool,
+    out: &mut Links,
+) {
+    for i in 0..f.tokens.len() {
+        if !f.is_ident(i) || !receiver(i) {
+            continue;
         }
+        let Some(m) = f.member_call(i) else { continue };
+        if !f.known_method(f.word(m)) {
+            continue;
+        }
+        let name = f.word(i);
+        let (name, origin) = if local.contains(&name) {
+            (name, Origin::SameFile)
+        } else if let Some((original, o)) = imports.get(name) {
+            (*original, o.clone())
+        } else {
+            continue;
+        };
+        out.calls.push(f.call(m, name, origin));
     }
-    Some(parts.join("/"))
 }
 
 // ---- Python ------------------------------------------------------------------------------
@@ -151,25 +161,8 @@ fn python(f: &File, out: &mut Links) {
         }
         i += 1;
     }
-    for i in 0..n {
-        if !f.is_ident(i) || !f.text(i).first().is_some_and(u8::is_ascii_uppercase) {
-            continue;
-        }
-        let Some(m) = f.member_call(i) else { continue };
-        if !f.known_method(f.word(m)) {
-            continue;
-        }
-        let mut name = f.word(i);
-        let origin = if classes.contains(&name) {
-            Origin::SameFile
-        } else if let Some((original, o)) = imports.get(name) {
-            name = original;
-            o.clone()
-        } else {
-            continue;
-        };
-        out.calls.push(f.call(m, name, origin));
-    }
+    // Model classes are capitalised: `Product.find(…)`.
+    member_calls(f, &classes, &imports, |i| f.text(i).first().is_some_and(u8::is_ascii_uppercase), out);
 }
 
 /// The base class names of `class X(A, mod.B, metaclass=M, index=True):` from the `(`.
@@ -264,11 +257,11 @@ fn python_origin(rel: &str, level: usize, module: &[&str]) -> Option<Origin> {
     if level == 0 {
         return Some(Origin::Suffixes(vec![format!("{path}.py"), format!("{path}/__init__.py"), format!("{path}/")]));
     }
-    let mut base = dir_of(rel).to_string();
+    let mut base = crate::location::parent_dir(rel).to_string();
     for _ in 1..level {
-        base = dir_of(&base).to_string();
+        base = crate::location::parent_dir(&base).to_string();
     }
-    let target = if path.is_empty() { base } else { join(&base, &path)? };
+    let target = if path.is_empty() { base } else { crate::location::join_relative(&base, &path)? };
     Some(Origin::Files(vec![format!("{target}.py"), format!("{target}/__init__.py"), format!("{target}/")]))
 }
 
@@ -310,25 +303,7 @@ fn js(f: &File, out: &mut Links) {
             }
         }
     }
-    for i in 0..n {
-        if !f.is_ident(i) {
-            continue;
-        }
-        let Some(m) = f.member_call(i) else { continue };
-        if !f.known_method(f.word(m)) {
-            continue;
-        }
-        let mut name = f.word(i);
-        let origin = if handles.contains(&name) {
-            Origin::SameFile
-        } else if let Some((original, o)) = imports.get(name) {
-            name = original;
-            o.clone()
-        } else {
-            continue;
-        };
-        out.calls.push(f.call(m, name, origin));
-    }
+    member_calls(f, &handles, &imports, |_| true, out);
 }
 
 /// `name = [await] [new] a.b.factory(` at the factory name: the name assigned.
@@ -361,7 +336,7 @@ fn js_origin(rel: &str, spec: &str) -> Option<Origin> {
     if !spec.starts_with('.') {
         return None;
     }
-    let target = join(dir_of(rel), spec)?;
+    let target = crate::location::join_relative(crate::location::parent_dir(rel), spec)?;
     let stem = target
         .strip_suffix(".js")
         .or_else(|| target.strip_suffix(".mjs"))
